@@ -161,7 +161,14 @@ Command register_run(CLI::App& app) {
   cmd->add_flag("--clear-env", opts->clear_env, "Start the guest with an empty environment");
   cmd->add_flag("--stats", opts->stats, "Print one JSON line of statistics on stderr");
   cmd->prefix_command();
-  return [opts, cmd]() { return execute(*opts, cmd->remaining()); };
+  return [opts, cmd](const std::vector<std::string>& tail) {
+    std::vector<std::string> command = cmd->remaining();
+    if (!command.empty() && !tail.empty()) {
+      fmt::print(stderr, "forkbox: run: give PROGRAM either before or after --, not both\n");
+      return kExitUsage;
+    }
+    return execute(*opts, command.empty() ? tail : command);
+  };
 }
 
 }  // namespace forkbox::cli

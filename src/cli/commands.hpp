@@ -4,12 +4,15 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace forkbox::cli {
 
 // Registers a subcommand; the returned callable runs it after parsing and returns the exit
-// status.
-using Command = std::function<int()>;
+// status. `tail` holds the words after a literal `--` (a program and its arguments), which
+// main() keeps away from the option parser.
+using Command = std::function<int(const std::vector<std::string>& tail)>;
 
 Command register_run(CLI::App& app);
 

@@ -56,6 +56,7 @@ uint8_t* Memory::materialize(uint64_t page) {
     e.data = allocate_page();
     if (!e.data) return nullptr;
     ++pages_owned_;
+    ++pages_touched_;
     // A read TLB entry may point at the zero page for this page; drop it.
     TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
     if (r.page == page) r = TlbEntry{};

@@ -93,6 +93,8 @@ class Memory final : public os::GuestMemory {
   void clear_fault() { fault_ = {}; }
   void set_fault_info(const FaultInfo& f) { fault_ = f; }
   [[nodiscard]] uint64_t pages_owned() const { return pages_owned_; }
+  // Pages ever materialized (first writes), including ones unmapped since.
+  [[nodiscard]] uint64_t pages_touched() const { return pages_touched_; }
   [[nodiscard]] uint64_t memory_limit_pages() const { return limit_pages_; }
   [[nodiscard]] os::VmMap& vm() { return vm_; }
   [[nodiscard]] const os::VmMap& vm() const { return vm_; }
@@ -157,6 +159,7 @@ class Memory final : public os::GuestMemory {
   std::array<std::unique_ptr<Mid>, kLevelSize> root_{};
   os::VmMap vm_;
   uint64_t pages_owned_ = 0;
+  uint64_t pages_touched_ = 0;
   uint64_t limit_pages_;
   uint64_t brk_start_ = 0;
   uint64_t brk_ = 0;

@@ -70,7 +70,7 @@ RunResult run_program(const RunRequest& req) {
   result.captured_stdout = m.personality().captured_stdout();
   result.captured_stderr = m.personality().captured_stderr();
   result.stats.instructions = m.cpu().instret;
-  result.stats.pages_touched = m.memory().pages_owned();
+  result.stats.pages_touched = m.memory().pages_touched();
   result.stats.syscalls = stats.total;
   result.stats.syscalls_by_name = stats.by_name;
   result.stats.unknown_syscalls = stats.unknown_by_nr;

@@ -1,0 +1,99 @@
+// RAII owners for the KVM objects the engine creates: the /dev/kvm system handle, a VM, a vCPU
+// together with its shared kvm_run page, and a guest memory slot. Each wraps exactly one kernel
+// object, so closing order and error paths can never leak a descriptor or a mapping.
+//
+// Contract: a VM's descriptors only work in the process that created it (KVM ties the VM to its
+// creator's mm), and a Vcpu may only be run from one thread at a time. None of these types is
+// copyable; all are movable.
+#pragma once
+
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+
+namespace forkbox::kvm {
+
+enum class KvmError : uint8_t {
+  kNoDevice,          // /dev/kvm cannot be opened
+  kBadApiVersion,     // KVM_GET_API_VERSION is not 12
+  kMissingCapability, // a capability the engine depends on is absent
+  kCreateVmFailed,    // KVM_CREATE_VM failed
+  kCreateVcpuFailed,  // KVM_CREATE_VCPU or mapping its kvm_run page failed
+  kMemoryFailed,      // memfd, mmap or KVM_SET_USER_MEMORY_REGION failed
+  kIoctlFailed,       // a register/CPUID/MSR ioctl failed
+};
+
+[[nodiscard]] const char* describe(KvmError e);
+
+// The system handle (/dev/kvm).
+class Kvm {
+ public:
+  [[nodiscard]] static std::expected<Kvm, KvmError> open();
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  // KVM_CHECK_EXTENSION; 0 when absent.
+  [[nodiscard]] int check_extension(int cap) const;
+  [[nodiscard]] size_t vcpu_mmap_size() const { return vcpu_mmap_size_; }
+  // KVM_GET_SUPPORTED_CPUID: every leaf KVM can present to a guest.
+  [[nodiscard]] std::expected<std::vector<kvm_cpuid_entry2>, KvmError> supported_cpuid() const;
+
+ private:
+  explicit Kvm(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+  size_t vcpu_mmap_size_ = 0;
+};
+
+class Vm {
+ public:
+  [[nodiscard]] static std::expected<Vm, KvmError> create(const Kvm& kvm);
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  // Installs (or replaces) memory slot `slot`: guest-physical [guest_phys, +size) backed by
+  // host memory at `host` (which the caller keeps mapped for the VM's lifetime).
+  [[nodiscard]] std::expected<void, KvmError> set_memory(uint32_t slot, uint64_t guest_phys,
+                                                         uint64_t size, void* host);
+
+ private:
+  explicit Vm(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+// A vCPU and its kvm_run page (the page KVM fills on every exit).
+class Vcpu {
+ public:
+  [[nodiscard]] static std::expected<Vcpu, KvmError> create(const Kvm& kvm, const Vm& vm,
+                                                            uint32_t id);
+  Vcpu(const Vcpu&) = delete;
+  Vcpu& operator=(const Vcpu&) = delete;
+  Vcpu(Vcpu&& other) noexcept;
+  Vcpu& operator=(Vcpu&& other) noexcept;
+  ~Vcpu();
+
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  [[nodiscard]] kvm_run* run_page() const { return run_; }
+  // KVM_RUN; returns 0 or -errno (-EINTR when kicked by a signal or immediate_exit).
+  [[nodiscard]] int run();
+
+  [[nodiscard]] std::expected<kvm_regs, KvmError> get_regs() const;
+  [[nodiscard]] std::expected<void, KvmError> set_regs(const kvm_regs& regs) const;
+  [[nodiscard]] std::expected<kvm_sregs, KvmError> get_sregs() const;
+  [[nodiscard]] std::expected<void, KvmError> set_sregs(const kvm_sregs& sregs) const;
+  [[nodiscard]] std::expected<void, KvmError> set_cpuid(
+      const std::vector<kvm_cpuid_entry2>& entries) const;
+  [[nodiscard]] std::expected<void, KvmError> set_msr(uint32_t index, uint64_t value) const;
+  [[nodiscard]] std::expected<uint64_t, KvmError> get_msr(uint32_t index) const;
+  [[nodiscard]] std::expected<void, KvmError> set_xcr0(uint64_t value) const;
+
+ private:
+  Vcpu(UniqueFd fd, kvm_run* run, size_t run_size) : fd_(std::move(fd)), run_(run),
+                                                     run_size_(run_size) {}
+  void release();
+  UniqueFd fd_;
+  kvm_run* run_ = nullptr;
+  size_t run_size_ = 0;
+};
+
+}  // namespace forkbox::kvm

@@ -1,0 +1,315 @@
+// The micro-VM and its run loop; see machine.hpp.
+//
+// A system call costs one exit: the stub's `out` brings us here with the user registers intact
+// (rcx = return RIP, r11 = RFLAGS, as `syscall` leaves them); finish_syscall writes an
+// interrupt-return frame onto the kernel stack directly in guest memory and points RSP/RIP at the
+// stub's `iretq`, all through the kvm_run sync-register area when KVM offers it, so no register
+// ioctl is spent on the common path.
+#include "kvm/machine.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <sys/mman.h>
+
+#include <fmt/format.h>
+
+#include "kvm/cpu_setup.hpp"
+#include "kvm/kernel_layout.hpp"
+#include "kvm/kernel_stub.hpp"
+
+namespace forkbox::kvm {
+
+namespace {
+// Why 64 GiB: far beyond what a sandboxed request should use and well below the guest-physical
+// range a 4-level page table can address; it keeps a mistaken --memory-mb from asking KVM for
+// an absurd slot.
+constexpr uint64_t kMaxMemoryBytes = 64ull << 30;
+// A page fault that the address space says is resolved but recurs at the same address this many
+// times in a row is reported as a fault rather than retried forever.
+constexpr unsigned kMaxRepeatedFaults = 4;
+
+const char* vector_name(unsigned v) {
+  static constexpr const char* kNames[] = {
+      "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+      "invalid opcode", "device not available", "double fault", "coprocessor overrun",
+      "invalid TSS", "segment not present", "stack fault", "general protection",
+      "page fault", "reserved", "x87 floating point", "alignment check", "machine check",
+      "SIMD floating point", "virtualization", "control protection"};
+  return v < std::size(kNames) ? kNames[v] : "exception";
+}
+
+int vector_signal(unsigned v) {
+  switch (v) {
+    case 0: case 16: case 19: return SIGFPE;
+    case 1: case 3: return SIGTRAP;
+    case 6: return SIGILL;
+    case 12: case 17: return SIGBUS;
+    default: return SIGSEGV;
+  }
+}
+}  // namespace
+
+std::expected<std::unique_ptr<Machine>, KvmError> Machine::create(const MachineConfig& config) {
+  std::unique_ptr<Machine> m(new Machine());
+  auto kvm = Kvm::open();
+  if (!kvm) return std::unexpected(kvm.error());
+  m->kvm_.emplace(std::move(*kvm));
+  auto vm = Vm::create(*m->kvm_);
+  if (!vm) return std::unexpected(vm.error());
+  m->vm_.emplace(std::move(*vm));
+
+  uint64_t memory = std::min(os::page_ceil(config.memory_bytes), kMaxMemoryBytes);
+  auto mem = PhysMemory::create(*m->vm_, kReservedBytes + memory, memory / kPageBytes);
+  if (!mem) return std::unexpected(mem.error());
+  m->mem_.emplace(std::move(*mem));
+  auto tables = PageTables::create(*m->mem_);
+  if (!tables) return std::unexpected(KvmError::kMemoryFailed);
+  m->tables_.emplace(*tables);
+  if (!install_kernel(*m->mem_, *m->tables_)) return std::unexpected(KvmError::kMemoryFailed);
+  m->space_.emplace(*m->mem_, *m->tables_);
+
+  m->flush_page_ = ::mmap(nullptr, kPageBytes, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m->flush_page_ == MAP_FAILED) return std::unexpected(KvmError::kMemoryFailed);
+  if (!m->vm_->set_memory(1, kFlushSlotPhys, kPageBytes, m->flush_page_))
+    return std::unexpected(KvmError::kMemoryFailed);
+  auto vcpu = Vcpu::create(*m->kvm_, *m->vm_, 0);
+  if (!vcpu) return std::unexpected(vcpu.error());
+  m->vcpu_.emplace(std::move(*vcpu));
+  auto supported = m->kvm_->supported_cpuid();
+  if (!supported) return std::unexpected(supported.error());
+  uint64_t xcr0 = guest_xcr0(*supported);
+  auto cpuid = guest_cpuid(std::move(*supported), xcr0);
+  m->hwcap_ = guest_hwcap(cpuid);
+  if (auto r = configure_vcpu(*m->vcpu_, cpuid, xcr0, m->tables_->root()); !r)
+    return std::unexpected(r.error());
+
+  if (m->kvm_->check_extension(KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) {
+    m->sync_regs_ = true;
+    m->regs_ = &m->vcpu_->run_page()->s.regs.regs;
+    m->vcpu_->run_page()->kvm_valid_regs = KVM_SYNC_X86_REGS;
+  }
+  return m;
+}
+
+Machine::~Machine() {
+  vcpu_.reset();
+  vm_.reset();  // the slots go with the VM; only then release the memory behind them
+  if (flush_page_ && flush_page_ != MAP_FAILED) ::munmap(flush_page_, kPageBytes);
+}
+
+void Machine::count(const char* reason) {
+  ++exits_[reason];
+  ++exit_count_;
+}
+
+bool Machine::load_regs() {
+  if (sync_regs_) return true;  // KVM filled the sync area on exit
+  auto r = vcpu_->get_regs();
+  if (!r) return false;
+  local_regs_ = *r;
+  return true;
+}
+
+bool Machine::store_regs() {
+  if (!regs_dirty_) return true;
+  regs_dirty_ = false;
+  if (sync_regs_) {
+    vcpu_->run_page()->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+    return true;
+  }
+  return vcpu_->set_regs(local_regs_).has_value();
+}
+
+std::expected<void, KvmError> Machine::start(uint64_t entry, uint64_t stack_pointer) {
+  // The first entry to user mode is a system-call return to `entry`.
+  std::memset(regs_, 0, sizeof(kvm_regs));
+  regs_->rcx = entry;
+  regs_->r11 = kUserRflags;
+  regs_->rsp = stack_pointer;
+  return_via_iret(0);  // the vCPU starts in kernel mode at the stub
+  if (!sync_regs_) {
+    if (!store_regs()) return std::unexpected(KvmError::kIoctlFailed);
+  }
+  return {};
+}
+
+void Machine::return_via_iret(uint64_t result) {
+  kvm_regs& r = *regs_;
+  const uint64_t frame[5] = {r.rcx, kUserCs, (r.r11 & kUserRflagsMask) | 0x2, r.rsp, kUserDs};
+  std::memcpy(mem_->host(kSyscallFramePhys), frame, sizeof(frame));
+  r.rax = result;
+  r.rsp = kernel_virt(kSyscallFramePhys);
+  r.rflags = 0x2;
+  bool flush = space_->tlb_flush_pending();
+  space_->clear_tlb_flush();
+  r.rip = kernel_virt(kStubPhys + (flush ? kFlushReturnOffset : kSyscallReturnOffset));
+  regs_dirty_ = true;
+}
+
+void Machine::finish_syscall(uint64_t result) {
+  if (!syscall_in_user_mode_) {
+    return_via_iret(result);
+    return;
+  }
+  // Still in user mode at the stub: resume at the return address `syscall` saved in rcx, with
+  // the flags it saved in r11, exactly as sysret would.
+  kvm_regs& r = *regs_;
+  r.rax = result;
+  r.rip = r.rcx;
+  r.rflags = (r.r11 & kUserRflagsMask) | 0x2;
+  regs_dirty_ = true;
+}
+
+std::expected<void, KvmError> Machine::set_fs_base(uint64_t base) {
+  return vcpu_->set_msr(msr::kFsBase, base);
+}
+
+std::expected<uint64_t, KvmError> Machine::fs_base() const { return vcpu_->get_msr(msr::kFsBase); }
+
+std::expected<void, KvmError> Machine::set_gs_base(uint64_t base) {
+  return vcpu_->set_msr(msr::kGsBase, base);
+}
+
+std::expected<uint64_t, KvmError> Machine::gs_base() const { return vcpu_->get_msr(msr::kGsBase); }
+
+Exit Machine::fault(unsigned vector, int signal, uint64_t address, uint64_t rip,
+                    std::string message) {
+  Exit e;
+  e.kind = ExitKind::kFault;
+  e.vector = vector;
+  e.signal = signal;
+  e.address = address;
+  e.rip = rip;
+  e.message = std::move(message);
+  return e;
+}
+
+std::optional<Exit> Machine::on_exception(unsigned vector) {
+  uint64_t frame[6];  // error code, rip, cs, rflags, rsp, ss
+  std::memcpy(frame, mem_->host(kExceptionFramePhys), sizeof(frame));
+  const uint64_t error = frame[0];
+  const uint64_t rip = frame[1];
+  if ((frame[2] & 3) != 3) {
+    return fault(vector, SIGSEGV, 0, rip,
+                 fmt::format("{} in the kernel stub at {:#x}", vector_name(vector), rip));
+  }
+  if (vector != kPageFaultVector) {
+    count("exception");
+    return fault(vector, vector_signal(vector), 0, rip,
+                 fmt::format("{} at rip {:#x} (error code {:#x})", vector_name(vector), rip,
+                             error));
+  }
+  count("page_fault");
+  uint64_t address;
+  std::memcpy(&address, mem_->host(kKernelDataPhys), sizeof(address));
+  FaultAccess access{(error & 2) != 0, (error & 16) != 0};
+  FaultResolution res = space_->handle_fault(address, access);
+  if (res == FaultResolution::kMemoryLimit) {
+    Exit e;
+    e.kind = ExitKind::kMemoryLimit;
+    e.address = address;
+    e.message = fmt::format("memory limit reached touching {:#x}", address);
+    return e;
+  }
+  const char* what = access.fetch ? "execute" : access.write ? "write" : "read";
+  if (res == FaultResolution::kSegv) {
+    return fault(vector, SIGSEGV, address, rip,
+                 fmt::format("segmentation fault: {} at {:#x}, rip {:#x} (error code {:#x}, cs {:#x})",
+                             what, address, rip, error, frame[2]));
+  }
+  repeated_faults_ = address == last_fault_address_ ? repeated_faults_ + 1 : 0;
+  last_fault_address_ = address;
+  if (repeated_faults_ >= kMaxRepeatedFaults) {
+    return fault(vector, SIGSEGV, address, rip,
+                 fmt::format("page fault at {:#x} keeps recurring ({}), rip {:#x}", address, what,
+                             rip));
+  }
+  // A pending flush (the entry was stale) happens in run() before the guest resumes.
+  return std::nullopt;  // resolved: retry the instruction
+}
+
+bool Machine::probe_syscall_mode() {
+  auto sregs = vcpu_->get_sregs();
+  if (!sregs) return false;
+  syscall_in_user_mode_ = (sregs->cs.selector & 3) == 3;
+  mode_probed_ = true;
+  return true;
+}
+
+bool Machine::flush_tlb_from_vmm() {
+  // Rewriting CR3 through KVM drops the guest's cached translations (and a shadow-paging
+  // hypervisor's shadow of them), as a guest `mov cr3` would.
+  space_->clear_tlb_flush();
+  ++tlb_flushes_;
+  if (!vm_->set_memory(1, kFlushSlotPhys, 0, flush_page_).has_value()) return false;
+  return vm_->set_memory(1, kFlushSlotPhys, kPageBytes, flush_page_).has_value();
+}
+
+Exit Machine::run() {
+  while (true) {
+    if (space_->tlb_flush_pending() && !flush_tlb_from_vmm())
+      return Exit{ExitKind::kError, 0, 0, 0, 0, "KVM_SET_SREGS failed"};
+    if (!store_regs()) return Exit{ExitKind::kError, 0, 0, 0, 0, "KVM_SET_REGS failed"};
+    int r = vcpu_->run();
+    if (r == -EINTR || r == -EAGAIN) {
+      count("interrupted");
+      Exit e;
+      e.kind = ExitKind::kInterrupted;
+      return e;
+    }
+    if (r < 0) {
+      return Exit{ExitKind::kError, 0, 0, 0, 0, fmt::format("KVM_RUN failed: {}", strerror(-r))};
+    }
+    kvm_run* run = vcpu_->run_page();
+    switch (run->exit_reason) {
+      case KVM_EXIT_MMIO:
+        if (run->mmio.phys_addr == kDoorbellPhys && run->mmio.is_write) {
+          count("syscall");
+          if (!load_regs()) return Exit{ExitKind::kError, 0, 0, 0, 0, "KVM_GET_REGS failed"};
+          if (!mode_probed_ && !probe_syscall_mode())
+            return Exit{ExitKind::kError, 0, 0, 0, 0, "KVM_GET_SREGS failed"};
+          return Exit{ExitKind::kSyscall, 0, 0, 0, 0, {}};
+        }
+        count("mmio");
+        return fault(14, SIGSEGV, run->mmio.phys_addr, 0,
+                     fmt::format("access to unbacked guest-physical {:#x}", run->mmio.phys_addr));
+      case KVM_EXIT_IO: {
+        uint16_t port = run->io.port;
+        if (port >= kExceptionPortBase && port < kExceptionPortBase + kVectorCount) {
+          std::optional<Exit> e = on_exception(port - kExceptionPortBase);
+          if (!e) continue;
+          return *e;
+        }
+        count("io_other");
+        return Exit{ExitKind::kError, 0, 0, 0, 0, fmt::format("unexpected port {:#x}", port)};
+      }
+      case KVM_EXIT_INTR:
+        count("interrupted");
+        return Exit{ExitKind::kInterrupted, 0, 0, 0, 0, {}};
+      case KVM_EXIT_SHUTDOWN:
+        count("shutdown");
+        return fault(8, SIGSEGV, 0, 0, "triple fault (the guest's CPU state became unusable)");
+      case KVM_EXIT_HLT:
+        count("hlt");
+        return fault(13, SIGSEGV, 0, 0, "hlt reached in kernel mode");
+      case KVM_EXIT_FAIL_ENTRY:
+        count("fail_entry");
+        return Exit{ExitKind::kError, 0, 0, 0, 0,
+                    fmt::format("VM entry failed (reason {:#x})",
+                                run->fail_entry.hardware_entry_failure_reason)};
+      case KVM_EXIT_INTERNAL_ERROR:
+        count("internal_error");
+        return Exit{ExitKind::kError, 0, 0, 0, 0,
+                    fmt::format("KVM internal error (suberror {})", run->internal.suberror)};
+      default:
+        count("other");
+        return Exit{ExitKind::kError, 0, 0, 0, 0,
+                    fmt::format("unexpected VM exit reason {}", run->exit_reason)};
+    }
+  }
+}
+
+}  // namespace forkbox::kvm

@@ -1,0 +1,126 @@
+// One micro-VM: a VM with one vCPU, its guest RAM, page tables, the kernel stub and the user
+// address space, plus the run loop that turns VM exits into typed events. The Machine knows
+// nothing about Linux system calls: run() returns kSyscall with the registers available, the
+// caller serves the call and hands back the result with finish_syscall(). Page faults the
+// address space can resolve (lazy backing) are served inside run(); everything else comes back
+// as a typed exit.
+//
+// Not thread-safe, not movable (the address space points into it): held by unique_ptr. Must be
+// run from one thread at a time; kick() is the only call another context (a signal handler) may
+// make, through the kvm_run page.
+#pragma once
+
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kvm/address_space.hpp"
+#include "kvm/kvm_handles.hpp"
+#include "kvm/page_tables.hpp"
+#include "kvm/phys_memory.hpp"
+
+namespace forkbox::kvm {
+
+struct MachineConfig {
+  // Guest pages (data and page tables) the VM may touch.
+  uint64_t memory_bytes = 2ull << 30;
+};
+
+enum class ExitKind : uint8_t {
+  kSyscall,      // the guest executed `syscall`; regs() holds its registers
+  kFault,        // a fatal guest exception; see Exit
+  kMemoryLimit,  // a page could not be backed within the memory limit
+  kInterrupted,  // KVM_RUN returned EINTR (a kick or a stray signal)
+  kError,        // the VM itself failed (unexpected exit reason, ioctl failure)
+};
+
+struct Exit {
+  ExitKind kind = ExitKind::kError;
+  int signal = 0;        // kFault: the Linux signal this would deliver (SIGSEGV, SIGILL, ...)
+  unsigned vector = 0;   // kFault: the x86 exception vector
+  uint64_t address = 0;  // kFault from #PF: the faulting address
+  uint64_t rip = 0;      // kFault: where
+  std::string message;   // kFault/kError: one line
+};
+
+class Machine {
+ public:
+  [[nodiscard]] static std::expected<std::unique_ptr<Machine>, KvmError> create(
+      const MachineConfig& config);
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+  ~Machine();
+
+  [[nodiscard]] AddressSpace& memory() { return *space_; }
+  [[nodiscard]] uint64_t hwcap() const { return hwcap_; }
+
+  // Sets the user-mode entry state (Linux's ELF entry: rsp at argc, other registers zero).
+  [[nodiscard]] std::expected<void, KvmError> start(uint64_t entry, uint64_t stack_pointer);
+
+  // Runs until an event the caller must handle.
+  [[nodiscard]] Exit run();
+
+  // kSyscall: the guest's registers (number in rax, arguments in rdi, rsi, rdx, r10, r8, r9).
+  [[nodiscard]] const kvm_regs& regs() const { return *regs_; }
+  // Completes the system call run() returned with `result` in rax.
+  void finish_syscall(uint64_t result);
+
+  [[nodiscard]] std::expected<void, KvmError> set_fs_base(uint64_t base);
+  [[nodiscard]] std::expected<uint64_t, KvmError> fs_base() const;
+  [[nodiscard]] std::expected<void, KvmError> set_gs_base(uint64_t base);
+  [[nodiscard]] std::expected<uint64_t, KvmError> gs_base() const;
+
+  // The kvm_run page, for kicking the vCPU from a signal handler (immediate_exit).
+  [[nodiscard]] kvm_run* run_page() const { return vcpu_->run_page(); }
+  [[nodiscard]] const std::map<std::string, uint64_t>& exits_by_reason() const { return exits_; }
+  [[nodiscard]] uint64_t exits() const { return exit_count_; }
+  [[nodiscard]] uint64_t user_pages() const { return space_->user_pages(); }
+  [[nodiscard]] bool sync_regs() const { return sync_regs_; }
+  [[nodiscard]] uint64_t tlb_flushes() const { return tlb_flushes_; }
+
+ private:
+  Machine() = default;
+  void count(const char* reason);
+  // Loads regs_ from KVM (sync area or KVM_GET_REGS) and marks them to be written back.
+  [[nodiscard]] bool load_regs();
+  [[nodiscard]] bool store_regs();
+  // Sets up the return to user mode through the stub's iretq with `result` in rax.
+  void return_via_iret(uint64_t result);
+  // Learns (once, on the first system call) whether `syscall` entered kernel mode.
+  [[nodiscard]] bool probe_syscall_mode();
+  [[nodiscard]] bool flush_tlb_from_vmm();
+  // nullopt when the exception was resolved (a page backed) and the guest can continue.
+  [[nodiscard]] std::optional<Exit> on_exception(unsigned vector);
+  [[nodiscard]] Exit fault(unsigned vector, int signal, uint64_t address, uint64_t rip,
+                           std::string message);
+
+  std::optional<Kvm> kvm_;
+  std::optional<Vm> vm_;
+  std::optional<PhysMemory> mem_;
+  std::optional<PageTables> tables_;
+  std::optional<AddressSpace> space_;
+  std::optional<Vcpu> vcpu_;
+  uint64_t hwcap_ = 0;
+  bool sync_regs_ = false;
+  kvm_regs local_regs_{};
+  kvm_regs* regs_ = &local_regs_;  // the sync area when KVM supports it
+  bool regs_dirty_ = false;
+  std::map<std::string, uint64_t> exits_;
+  uint64_t exit_count_ = 0;
+  uint64_t last_fault_address_ = 0;
+  uint64_t tlb_flushes_ = 0;
+  void* flush_page_ = nullptr;  // backs the flush slot; see kFlushSlotPhys
+  // Whether the hypervisor leaves the `syscall` target in user mode (this machine's paravirtual
+  // one does; hardware VMX/SVM does not). Probed on the first system call.
+  bool syscall_in_user_mode_ = false;
+  bool mode_probed_ = false;
+  unsigned repeated_faults_ = 0;
+};
+
+}  // namespace forkbox::kvm

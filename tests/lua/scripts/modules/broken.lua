@@ -1,0 +1,2 @@
+-- A module with a syntax error, for require_module.lua's error path.
+return {

@@ -1,0 +1,26 @@
+-- string.format: every conversion, widths, precision, %q round trips and argument errors.
+print(string.format("[%5s][%-5s][%.2s][%s]", "ab", "ab", "abcdef", 12))
+print(string.format("[%d][%i][%+d][% d][%3d][%-3d|]", 5, -5, 5, 5, 5, 5))
+print(string.format("[%c%c%c]", 76, 117, 97))
+print(string.format("[%x][%X][%#x][%o][%#o]", 48879, 48879, 48879, 8, 8))
+print(string.format("[%e][%.0e][%E]", 12345.678, 12345.678, 0.000123))
+print(string.format("[%f][%.0f][%.10f]", 2.5, 2.5, 1/3))
+print(string.format("[%g][%g][%g][%g][%G]", 100000, 1000000, 1e-4, 1e-5, 1e-20))
+print(string.format("[%a][%A]", 1.0, 0.5))
+print(string.format("%%d %s %%", "literal"))
+print(string.format("%q", 'he said "hi"\n\tand\0left\r\\ \127 \200'))
+print(string.format("%q", 1/3), string.format("%q", math.mininteger), string.format("%q", 255))
+print(string.format("%q", math.huge), string.format("%q", -math.huge))
+local q = string.format("%q", "line1\nline2\0x\1\2")
+print(load("return " .. q)() == "line1\nline2\0x\1\2")
+print(string.format("%s %s %s %s", nil, true, false, 1.5))
+print(string.format("%5.1s|", "xyz"))
+print(string.format("%.3d", 7), string.format("%.14g", 2^63), string.format("%d", 3.0))
+for _, bad in ipairs({{"%d", 3.5}, {"%d", "x"}, {"%z", 1}, {"%", 1}, {"%10.123f", 1},
+    {"%s"}, {"%c", "a"}}) do
+  local ok, err = pcall(string.format, bad[1], bad[2])
+  print(bad[1], ok, err)
+end
+print(string.format("%-20s|%20s|", "left", "right"))
+print(("%d items at %.2f each = %.2f"):format(3, 1.1, 3 * 1.1))
+print(string.format("%s", setmetatable({}, {__tostring = function() return "custom!" end})))
