@@ -14,6 +14,11 @@ namespace forkbox::cli {
 // main() keeps away from the option parser.
 using Command = std::function<int(const std::vector<std::string>& tail)>;
 
-Command register_run(CLI::App& app);
+Command register_run(CLI::App& app);      // cmd_run.cpp
+Command register_exec(CLI::App& app);     // cmd_exec.cpp
+Command register_serve(CLI::App& app);    // cmd_serve.cpp
+// `forkbox bench` has one subcommand per benchmark, each in its own file.
+Command register_bench_fork(CLI::App& bench);  // cmd_bench_fork.cpp (riscv forks)
+Command register_bench_exec(CLI::App& bench);  // cmd_bench_exec.cpp (kvm executions)
 
 }  // namespace forkbox::cli

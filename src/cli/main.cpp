@@ -10,7 +10,14 @@
 int main(int argc, char** argv) {
   CLI::App app{"forkbox: per-request sandboxes in copy-on-write forks of warmed programs"};
   app.require_subcommand(1);
-  forkbox::cli::Command run = forkbox::cli::register_run(app);
+  using namespace forkbox::cli;
+  Command run = register_run(app);
+  Command exec = register_exec(app);
+  Command serve = register_serve(app);
+  CLI::App* bench = app.add_subcommand("bench", "Built-in benchmarks (one JSON object on stdout)");
+  bench->require_subcommand(1);
+  Command bench_fork = register_bench_fork(*bench);
+  Command bench_exec = register_bench_exec(*bench);
   // Everything after the first `--` is the guest's command line, never forkbox's options.
   std::vector<std::string> tail;
   int parsed_argc = argc;
@@ -28,5 +35,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : forkbox::cli::kExitUsage;
   }
   if (app.got_subcommand("run")) return run(tail);
+  if (app.got_subcommand("exec")) return exec(tail);
+  if (app.got_subcommand("serve")) return serve(tail);
+  if (bench->got_subcommand("fork")) return bench_fork(tail);
+  if (bench->got_subcommand("exec")) return bench_exec(tail);
   return forkbox::cli::kExitUsage;
 }

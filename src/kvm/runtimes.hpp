@@ -1,0 +1,17 @@
+// The kvm engine's runtimes and handlers for the sandbox model (see sandbox/runtime.hpp).
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "sandbox/factory.hpp"
+
+namespace forkbox::kvm {
+
+[[nodiscard]] std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(
+    const RuntimeConfig& config);
+[[nodiscard]] std::expected<std::shared_ptr<Handler>, std::string> make_handler(
+    const HandlerConfig& config);
+
+}  // namespace forkbox::kvm

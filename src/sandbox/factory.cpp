@@ -1,0 +1,61 @@
+// Engine dispatch for runtime and handler construction; see factory.hpp.
+#include "sandbox/factory.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "kvm/runtimes.hpp"
+#include "riscv/runtimes.hpp"
+
+namespace forkbox {
+
+std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeConfig& config) {
+  if (config.engine == "riscv") return riscv::make_runtime(config);
+  if (config.engine == "kvm") return kvm::make_runtime(config);
+  return std::unexpected("unknown engine '" + config.engine + "' (riscv or kvm)");
+}
+
+std::expected<std::shared_ptr<Handler>, std::string> make_handler(const HandlerConfig& config) {
+  if (config.engine == "riscv") return riscv::make_handler(config);
+  if (config.engine == "kvm") return kvm::make_handler(config);
+  return std::unexpected("unknown engine '" + config.engine + "' (riscv or kvm)");
+}
+
+std::string bundled_path(const std::string& relative) {
+  if (const char* home = std::getenv("FORKBOX_HOME"); home && *home)
+    return std::string(home) + "/" + relative;
+  // Artefacts built by scripts/setup live in the source tree, those built by CMake in the
+  // build tree; look in the build tree first.
+  std::string in_build = std::string(FORKBOX_BINARY_DIR) + "/" + relative;
+  if (::access(in_build.c_str(), F_OK) == 0) return in_build;
+  return std::string(FORKBOX_SOURCE_DIR) + "/" + relative;
+}
+
+std::vector<RuntimeConfig> default_runtime_configs() {
+  std::vector<RuntimeConfig> out;
+  RuntimeConfig lua;
+  lua.name = "lua";
+  lua.engine = "riscv";
+  out.push_back(lua);
+  RuntimeConfig python;
+  python.name = "python";
+  python.engine = "kvm";
+  out.push_back(python);
+  RuntimeConfig lua_kvm;
+  lua_kvm.name = "lua-kvm";
+  lua_kvm.engine = "kvm";
+  out.push_back(lua_kvm);
+  return out;
+}
+
+std::vector<HandlerConfig> default_handler_configs() {
+  HandlerConfig hello;
+  hello.name = "hello";
+  hello.engine = "riscv";
+  hello.program = bundled_path("guest/examples/hello_handler");
+  return {hello};
+}
+
+}  // namespace forkbox
