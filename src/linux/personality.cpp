@@ -122,6 +122,13 @@ const std::string& Personality::captured_stderr() const {
   return state_->captured_stderr;
 }
 
+void Personality::begin_fork() {
+  state_->captured_stdout.clear();
+  state_->captured_stderr.clear();
+  state_->output_bytes = 0;
+  stats_ = SyscallStats{};
+}
+
 void Personality::set_stdin_data(std::string data) {
   config_.stdio.stdin_data = std::move(data);
   state_->stdin_offset = 0;

@@ -73,6 +73,11 @@ class Personality {
   void set_pause_on_stdin_read(bool on) { config_.pause_on_stdin_read = on; }
   // Replace the stdin source (a fork receiving its request input).
   void set_stdin_data(std::string data);
+  // Start a fork's own accounting: empty captured output, output limit counted from zero,
+  // statistics from zero.
+  void begin_fork();
+  // Output limit for this guest (a request may ask for less than the configured default).
+  void set_output_limit(uint64_t bytes) { config_.stdio.output_limit = bytes; }
 
  private:
   PersonalityConfig config_;

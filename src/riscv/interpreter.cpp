@@ -23,6 +23,8 @@
 
 namespace forkbox::riscv {
 
+const int32_t* g_handlers = nullptr;
+
 namespace {
 
 inline int64_t sx32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
@@ -50,7 +52,7 @@ Stop Machine::run_loop(uint64_t limit) {
   };
   static_assert(sizeof(labels) / sizeof(labels[0]) == 2 * static_cast<size_t>(Op::kCount));
 
-  handlers_ = labels;
+  g_handlers = labels;
   uint64_t* const x = cpu_.x;
   uint64_t* const f = cpu_.f;
   Memory& mem = memory_;
@@ -102,7 +104,7 @@ Stop Machine::run_loop(uint64_t limit) {
   } while (0)
 #define STORE(T)                                                                   \
   do {                                                                             \
-    if (!mem.store<T>(RS1 + u(IMM), static_cast<T>(RS2))) [[unlikely]] goto mem_fault; \
+    if (!mem.store<T>(RS1 + u(IMM), static_cast<T>(RS2))) [[unlikely]] goto H(store_fault); \
     NEXT();                                                                        \
   } while (0)
 

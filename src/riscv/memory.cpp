@@ -1,9 +1,11 @@
-// Guest memory slow paths and the mmap family for the riscv engine; see memory.hpp.
+// Guest memory slow paths, copy-on-write and the mmap family for the riscv engine; see
+// memory.hpp.
 #include "riscv/memory.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <vector>
 
 namespace forkbox::riscv {
 namespace {
@@ -14,99 +16,129 @@ constexpr uint64_t kPage = os::kPageSize;
 // no memory, as on Linux.
 alignas(4096) const uint8_t kZeroPage[kPage] = {};
 
-uint8_t* allocate_page() {
-  void* p = std::aligned_alloc(kPage, kPage);
-  if (p) std::memset(p, 0, kPage);
-  return static_cast<uint8_t*>(p);
+// Freed guest pages are kept per thread for the next fork's copies, so the per-request path
+// does not call the allocator. Why 4096 pages (16 MiB): enough for the working set of the
+// forks one thread runs back to back, small enough to not hoard memory.
+constexpr size_t kPagePoolLimit = 4096;
+
+struct PagePool {
+  std::vector<uint8_t*> free;
+  ~PagePool() {
+    for (uint8_t* p : free) std::free(p);
+  }
+};
+thread_local PagePool t_pool;
+
+uint8_t* allocate_page_uninitialized() {
+  if (!t_pool.free.empty()) {
+    uint8_t* p = t_pool.free.back();
+    t_pool.free.pop_back();
+    return p;
+  }
+  return static_cast<uint8_t*>(std::aligned_alloc(kPage, kPage));
+}
+
+void release_page(uint8_t* p) {
+  if (!p || p == PageMap::hidden()) return;
+  if (t_pool.free.size() < kPagePoolLimit) {
+    t_pool.free.push_back(p);
+  } else {
+    std::free(p);
+  }
 }
 
 }  // namespace
 
-Memory::Memory(uint64_t memory_limit_bytes)
-    : vm_(Layout::kLowLimit, Layout::kStackTop - (8ull << 20) - Layout::kStackGap,
-          Layout::kAddressLimit),
-      limit_pages_(memory_limit_bytes / kPage) {}
+Memory::Memory(uint64_t memory_limit_bytes) : limit_pages_(memory_limit_bytes / kPage) {
+  own_vm_.emplace(Layout::kLowLimit, Layout::kStackTop - (8ull << 20) - Layout::kStackGap,
+                  Layout::kAddressLimit);
+  vm_ = &*own_vm_;
+}
+
+Memory::Memory(const Memory& base, uint64_t memory_limit_bytes)
+    : base_(&base), vm_(base.vm_), limit_pages_(memory_limit_bytes / kPage),
+      brk_start_(base.brk_start_), brk_(base.brk_) {}
 
 Memory::~Memory() {
-  for (auto& mid : root_) {
-    if (!mid) continue;
-    for (auto& leaf : mid->leaves) {
-      if (!leaf) continue;
-      for (auto& e : leaf->pages) std::free(e.data);
-    }
-  }
+  own_.for_each([](uint64_t, uint8_t* d) { release_page(d); });
 }
 
-uint8_t* Memory::find_page(uint64_t page) const {
-  const auto& mid = root_[(page >> 18) & (kLevelSize - 1)];
-  if (!mid) return nullptr;
-  const auto& leaf = mid->leaves[(page >> 9) & (kLevelSize - 1)];
-  if (!leaf) return nullptr;
-  return leaf->pages[page & (kLevelSize - 1)].data;
+size_t Memory::overhead_bytes() const {
+  size_t vm_bytes = own_vm_ && base_ ? own_vm_->regions().size() * 64 : 0;
+  return sizeof(Memory) + own_.memory_bytes() + vm_bytes;
 }
 
-uint8_t* Memory::materialize(uint64_t page) {
-  if (pages_owned_ >= limit_pages_) return nullptr;
-  auto& mid = root_[(page >> 18) & (kLevelSize - 1)];
-  if (!mid) mid = std::make_unique<Mid>();
-  auto& leaf = mid->leaves[(page >> 9) & (kLevelSize - 1)];
-  if (!leaf) leaf = std::make_unique<Leaf>();
-  PageEntry& e = leaf->pages[page & (kLevelSize - 1)];
-  if (!e.data) {
-    e.data = allocate_page();
-    if (!e.data) return nullptr;
-    ++pages_owned_;
-    ++pages_touched_;
-    // A read TLB entry may point at the zero page for this page; drop it.
-    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
-    if (r.page == page) r = TlbEntry{};
+void Memory::reset_to_base() {
+  own_.for_each([](uint64_t, uint8_t* d) { release_page(d); });
+  own_.clear();
+  owned_ = 0;
+  if (base_) {
+    own_vm_.reset();
+    vm_ = base_->vm_;
+    brk_start_ = base_->brk_start_;
+    brk_ = base_->brk_;
   }
-  return e.data;
+  pages_touched_ = 0;
+  fault_ = {};
+  flush_tlb();
 }
 
-void Memory::free_page(uint64_t page) {
-  auto& mid = root_[(page >> 18) & (kLevelSize - 1)];
-  if (!mid) return;
-  auto& leaf = mid->leaves[(page >> 9) & (kLevelSize - 1)];
-  if (!leaf) return;
-  PageEntry& e = leaf->pages[page & (kLevelSize - 1)];
-  if (e.data) {
-    std::free(e.data);
-    e.data = nullptr;
-    --pages_owned_;
+os::VmMap& Memory::mutable_vm() {
+  if (!own_vm_) {
+    own_vm_.emplace(*vm_);
+    vm_ = &*own_vm_;
   }
+  return *own_vm_;
+}
+
+uint8_t* Memory::owned_page(uint64_t page) {
+  uint8_t* mine = own_.find(page);
+  if (mine && mine != PageMap::hidden()) return mine;
+  if (owned_ >= limit_pages_) return nullptr;
+  uint8_t* data = allocate_page_uninitialized();
+  if (!data) return nullptr;
+  const uint8_t* inherited = mine ? nullptr : (base_ ? base_->own_.find(page) : nullptr);
+  if (inherited) {
+    std::memcpy(data, inherited, kPage);
+  } else {
+    std::memset(data, 0, kPage);
+  }
+  own_.put(page, data);
+  ++owned_;
+  ++pages_touched_;
+  // A read TLB entry may point at the zero page or the template's copy; drop it.
+  TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
+  if (r.tag == (page ^ salt_)) r = TlbEntry{};
+  return data;
 }
 
 void Memory::drop_pages(uint64_t start, uint64_t end) {
-  // Walk only populated subtrees so that unmapping a huge reservation stays cheap.
   uint64_t first = start / kPage, last = end / kPage;  // [first, last)
-  for (uint64_t p = first; p < last;) {
-    auto& mid = root_[(p >> 18) & (kLevelSize - 1)];
-    if (!mid) {
-      p = ((p >> 18) + 1) << 18;
-      continue;
-    }
-    auto& leaf = mid->leaves[(p >> 9) & (kLevelSize - 1)];
-    if (!leaf) {
-      p = ((p >> 9) + 1) << 9;
-      continue;
-    }
-    free_page(p);
-    ++p;
+  std::vector<uint64_t> doomed;
+  own_.for_each([&](uint64_t p, uint8_t*) {
+    if (p >= first && p < last) doomed.push_back(p);
+  });
+  for (uint64_t p : doomed) {
+    uint8_t* d = own_.erase(p);
+    if (d != PageMap::hidden()) --owned_;
+    release_page(d);
+  }
+  if (base_) {
+    // Pages the template has stay hidden in this fork.
+    base_->own_.for_each([&](uint64_t p, uint8_t*) {
+      if (p >= first && p < last) own_.put(p, PageMap::hidden());
+    });
   }
 }
 
-void Memory::flush_tlb() {
-  read_tlb_.fill(TlbEntry{});
-  write_tlb_.fill(TlbEntry{});
-}
+void Memory::flush_tlb() { salt_ += kSaltStep; }
 
 uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot) {
   if (addr >= Layout::kAddressLimit) {
     set_fault(MemoryFault::kUnmapped, kind, addr);
     return nullptr;
   }
-  const os::Region* region = vm_.find(addr);
+  const os::Region* region = vm_->find(addr);
   if (!region) {
     set_fault(MemoryFault::kUnmapped, kind, addr);
     return nullptr;
@@ -120,27 +152,28 @@ uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot
     return nullptr;
   }
   uint64_t page = addr / kPage;
-  uint8_t* data = find_page(page);
   if (kind != AccessKind::kWrite) {
+    uint8_t* data = find_page(page);
     const uint8_t* src = data ? data : kZeroPage;
     if (kind == AccessKind::kRead) {
-      // Cache readable pages (the zero page included: materialize() evicts it).
+      // Cache readable pages, shared ones included: owned_page() evicts them on first write.
       read_tlb_[page & (kTlbEntries - 1)] =
-          TlbEntry{page, reinterpret_cast<uintptr_t>(src) - page * kPage};
+          TlbEntry{page ^ salt_, reinterpret_cast<uintptr_t>(src) - page * kPage};
     }
     return const_cast<uint8_t*>(src);  // callers never write through read/execute pointers
   }
-  if (!data) data = materialize(page);
+  uint8_t* data = owned_page(page);
   if (!data) {
     set_fault(MemoryFault::kMemoryLimit, kind, addr);
     return nullptr;
   }
   if (region->prot & os::kProtExec) {
     // Never cache writes to code: each one must reach the machine to drop decoded instructions.
+    code_written_ = true;
     if (on_code_write) on_code_write(page * kPage);
   } else if (region->prot & os::kProtWrite) {
     write_tlb_[page & (kTlbEntries - 1)] =
-        TlbEntry{page, reinterpret_cast<uintptr_t>(data) - page * kPage};
+        TlbEntry{page ^ salt_, reinterpret_cast<uintptr_t>(data) - page * kPage};
   }
   return data;
 }
@@ -178,15 +211,30 @@ bool Memory::copy_in(uint64_t addr, const void* src, size_t n, bool ignore_prot)
 bool Memory::load_slow(uint64_t addr, void* out, size_t n) {
   return copy_out(addr, out, n, AccessKind::kRead);
 }
+
 bool Memory::store_slow(uint64_t addr, const void* in, size_t n) {
-  return copy_in(addr, in, n, false);
+  code_written_ = false;
+  if (!copy_in(addr, in, n, false)) return false;
+  if (code_written_) {
+    // The store landed; tell the interpreter to re-sync with the decoded code.
+    set_fault(MemoryFault::kCodeWritten, AccessKind::kWrite, addr);
+    return false;
+  }
+  return true;
 }
+
 bool Memory::fetch(uint64_t addr, void* out, size_t n) {
   return copy_out(addr, out, n, AccessKind::kExecute);
 }
 
 uint8_t* Memory::writable_pointer(uint64_t addr, size_t size) {
   if ((addr & (size - 1)) != 0) return nullptr;
+  const os::Region* region = vm_->find(addr);
+  if (region && (region->prot & os::kProtExec)) {
+    // Atomics on code pages are refused: the interpreter could not re-sync after them.
+    set_fault(MemoryFault::kProtection, AccessKind::kWrite, addr);
+    return nullptr;
+  }
   uint8_t* page = page_for(addr, AccessKind::kWrite, false);
   return page ? page + addr % kPage : nullptr;
 }
@@ -208,10 +256,10 @@ os::GuestResult Memory::map(uint64_t addr, uint64_t len, uint8_t prot, os::Place
   if (len == 0) return std::unexpected(-EINVAL);
   len = os::page_ceil(len);
   if (len == 0) return std::unexpected(-ENOMEM);  // overflowed
-  auto where = vm_.place(addr, len, placement);
+  auto where = vm_->place(addr, len, placement);
   if (!where) return where;
   drop_pages(*where, *where + len);
-  vm_.insert(*where, *where + len, prot);
+  mutable_vm().insert(*where, *where + len, prot);
   flush_tlb();
   map_changed(*where, *where + len);
   return *where;
@@ -222,7 +270,7 @@ int Memory::unmap(uint64_t addr, uint64_t len) {
   len = os::page_ceil(len);
   if (addr >= Layout::kAddressLimit || len > Layout::kAddressLimit - addr) return -EINVAL;
   drop_pages(addr, addr + len);
-  vm_.remove(addr, addr + len);
+  mutable_vm().remove(addr, addr + len);
   flush_tlb();
   map_changed(addr, addr + len);
   return 0;
@@ -233,7 +281,7 @@ int Memory::protect(uint64_t addr, uint64_t len, uint8_t prot) {
   len = os::page_ceil(len);
   if (addr >= Layout::kAddressLimit || len > Layout::kAddressLimit - addr) return -ENOMEM;
   if (len == 0) return 0;
-  int rc = vm_.protect(addr, addr + len, prot);
+  int rc = mutable_vm().protect(addr, addr + len, prot);
   flush_tlb();
   map_changed(addr, addr + len);
   return rc;
@@ -247,8 +295,8 @@ os::GuestResult Memory::remap(uint64_t old_addr, uint64_t old_len, uint64_t new_
   if (new_len == 0 || old_len == 0) return std::unexpected(-EINVAL);
   if (old_addr >= Layout::kAddressLimit || old_len > Layout::kAddressLimit - old_addr)
     return std::unexpected(-EFAULT);
-  const os::Region* r = vm_.find(old_addr);
-  if (!r || !vm_.fully_mapped(old_addr, old_addr + old_len)) return std::unexpected(-EFAULT);
+  const os::Region* r = vm_->find(old_addr);
+  if (!r || !vm_->fully_mapped(old_addr, old_addr + old_len)) return std::unexpected(-EFAULT);
   uint8_t prot = r->prot;
   if (new_len <= old_len) {
     if (new_len < old_len) (void)unmap(old_addr + new_len, old_len - new_len);
@@ -256,30 +304,31 @@ os::GuestResult Memory::remap(uint64_t old_addr, uint64_t old_len, uint64_t new_
   }
   // Grow in place when the pages after the mapping are free.
   if (old_addr + new_len <= Layout::kAddressLimit &&
-      vm_.is_free(old_addr + old_len, old_addr + new_len)) {
-    vm_.insert(old_addr + old_len, old_addr + new_len, prot);
+      vm_->is_free(old_addr + old_len, old_addr + new_len)) {
+    mutable_vm().insert(old_addr + old_len, old_addr + new_len, prot);
     flush_tlb();
     return old_addr;
   }
   if (!may_move) return std::unexpected(-ENOMEM);
-  auto where = vm_.place(0, new_len, os::Placement::kHint);
+  auto where = vm_->place(0, new_len, os::Placement::kHint);
   if (!where) return where;
-  vm_.insert(*where, *where + new_len, prot);
-  // Move materialized pages over without copying their contents.
+  mutable_vm().insert(*where, *where + new_len, prot);
+  // Move the pages over: owned ones by pointer, inherited ones by copying into owned pages.
   for (uint64_t off = 0; off < old_len; off += kPage) {
-    uint64_t src = (old_addr + off) / kPage;
-    uint8_t* data = find_page(src);
-    if (!data) continue;
-    auto& mid = root_[(src >> 18) & (kLevelSize - 1)];
-    mid->leaves[(src >> 9) & (kLevelSize - 1)]->pages[src & (kLevelSize - 1)].data = nullptr;
-    uint64_t dst = (*where + off) / kPage;
-    auto& dmid = root_[(dst >> 18) & (kLevelSize - 1)];
-    if (!dmid) dmid = std::make_unique<Mid>();
-    auto& dleaf = dmid->leaves[(dst >> 9) & (kLevelSize - 1)];
-    if (!dleaf) dleaf = std::make_unique<Leaf>();
-    dleaf->pages[dst & (kLevelSize - 1)].data = data;
+    uint64_t src = (old_addr + off) / kPage, dst = (*where + off) / kPage;
+    uint8_t* mine = own_.find(src);
+    if (mine && mine != PageMap::hidden()) {
+      own_.erase(src);
+      own_.put(dst, mine);
+    } else if (!mine && base_ && base_->own_.find(src)) {
+      uint8_t* copy = owned_page(src);  // copies the inherited page
+      if (!copy) return std::unexpected(-ENOMEM);
+      own_.erase(src);
+      own_.put(dst, copy);
+    }
   }
-  vm_.remove(old_addr, old_addr + old_len);
+  drop_pages(old_addr, old_addr + old_len);
+  mutable_vm().remove(old_addr, old_addr + old_len);
   flush_tlb();
   map_changed(old_addr, old_addr + old_len);
   map_changed(*where, *where + new_len);
@@ -308,11 +357,11 @@ uint64_t Memory::set_brk(uint64_t requested) {
   if (requested < brk_start_ || requested - brk_start_ > kMaxBrk) return brk_;
   uint64_t old_end = os::page_ceil(brk_), new_end = os::page_ceil(requested);
   if (new_end > old_end) {
-    if (!vm_.is_free(old_end, new_end)) return brk_;
-    vm_.insert(old_end, new_end, os::kProtRead | os::kProtWrite);
+    if (!vm_->is_free(old_end, new_end)) return brk_;
+    mutable_vm().insert(old_end, new_end, os::kProtRead | os::kProtWrite);
   } else if (new_end < old_end) {
     drop_pages(new_end, old_end);
-    vm_.remove(new_end, old_end);
+    mutable_vm().remove(new_end, old_end);
     flush_tlb();
   }
   brk_ = requested;

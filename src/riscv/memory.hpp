@@ -1,11 +1,14 @@
-// The riscv engine's guest memory: a 39-bit address space (like Sv39) of 4 KiB pages held in a
-// three-level radix table, with a small direct-mapped software TLB per access kind in front of
-// it. Loads and stores in the interpreter hit the TLB inline (one compare, one add); misses,
-// first touches, permission checks and code-page writes take the out-of-line slow path.
+// The riscv engine's guest memory: a 38-bit address space of 4 KiB pages held in a hash map
+// (PageMap), with a small direct-mapped software TLB per access kind in front of it. Loads and
+// stores in the interpreter hit the TLB inline (one compare, one add); misses, first touches,
+// permission checks and code-page writes take the out-of-line slow path.
 //
-// Why this shape: a fork must be cheap (the next issue forks per request), so per-machine state
-// is small (the TLBs are 8 KiB in all) and pages are separate host allocations that a child can
-// share read-only and copy on first write. Untouched pages of a mapping read as a shared zero
+// Why this shape: a fork must cost well under a microsecond. A fork's Memory points at its
+// template's frozen Memory (`base_`) and owns only the pages it wrote: reads of template pages
+// go straight to the shared page, the first write copies it. Region bookkeeping (VmMap) is
+// shared the same way until the fork first changes its address space. TLB entries are tagged
+// with the page number XOR a per-object salt, so flushing the TLB (on fork, reset, munmap)
+// is one add instead of clearing 8 KiB. Untouched pages of a mapping read as a shared zero
 // page and are never charged; a page is charged against the memory limit when first written.
 //
 // Not thread-safe: one Memory belongs to one machine, run by one thread at a time.
@@ -19,6 +22,9 @@
 
 #include "linux/guest_memory.hpp"
 #include "linux/vm_map.hpp"
+#include "riscv/page_map.hpp"
+
+#include <optional>
 
 namespace forkbox::riscv {
 
@@ -41,6 +47,8 @@ enum class MemoryFault : uint8_t {
   kUnmapped,     // no mapping at the address
   kProtection,   // mapped without the needed permission
   kMemoryLimit,  // the write would materialize a page beyond the memory limit
+  kCodeWritten,  // not a fault: a store changed an executable page (the write happened);
+                 // the interpreter must re-sync with the decoded code before going on
 };
 
 struct FaultInfo {
@@ -54,6 +62,9 @@ class Memory final : public os::GuestMemory {
   static constexpr size_t kTlbEntries = 256;
 
   explicit Memory(uint64_t memory_limit_bytes);
+  // A fork of `base`, which must stay alive and unchanged while this Memory uses it (the
+  // Template that owns it is held by the forking Machine).
+  Memory(const Memory& base, uint64_t memory_limit_bytes);
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
   ~Memory() override;
@@ -61,8 +72,9 @@ class Memory final : public os::GuestMemory {
   // ---- interpreter fast paths (inline) ----
   template <typename T>
   [[nodiscard]] bool load(uint64_t addr, T& out) {
-    const TlbEntry& e = read_tlb_[(addr >> 12) & (kTlbEntries - 1)];
-    if (e.page == (addr >> 12) && e.page == ((addr + sizeof(T) - 1) >> 12)) [[likely]] {
+    uint64_t page = addr >> 12;
+    const TlbEntry& e = read_tlb_[page & (kTlbEntries - 1)];
+    if (e.tag == (page ^ salt_) && (addr & 4095) <= 4096 - sizeof(T)) [[likely]] {
       // Safe: a TLB entry is only filled for a page whose host backing is a full 4 KiB page,
       // and the check above keeps [addr, addr+sizeof(T)) inside it.
       std::memcpy(&out, reinterpret_cast<const void*>(addr + e.delta), sizeof(T));
@@ -72,8 +84,9 @@ class Memory final : public os::GuestMemory {
   }
   template <typename T>
   [[nodiscard]] bool store(uint64_t addr, T value) {
-    const TlbEntry& e = write_tlb_[(addr >> 12) & (kTlbEntries - 1)];
-    if (e.page == (addr >> 12) && e.page == ((addr + sizeof(T) - 1) >> 12)) [[likely]] {
+    uint64_t page = addr >> 12;
+    const TlbEntry& e = write_tlb_[page & (kTlbEntries - 1)];
+    if (e.tag == (page ^ salt_) && (addr & 4095) <= 4096 - sizeof(T)) [[likely]] {
       // Safe: as in load(); write entries exist only for owned, writable, non-code pages.
       std::memcpy(reinterpret_cast<void*>(addr + e.delta), &value, sizeof(T));
       return true;
@@ -92,12 +105,30 @@ class Memory final : public os::GuestMemory {
   [[nodiscard]] const FaultInfo& last_fault() const { return fault_; }
   void clear_fault() { fault_ = {}; }
   void set_fault_info(const FaultInfo& f) { fault_ = f; }
-  [[nodiscard]] uint64_t pages_owned() const { return pages_owned_; }
+  [[nodiscard]] uint64_t pages_owned() const { return owned_; }
   // Pages ever materialized (first writes), including ones unmapped since.
   [[nodiscard]] uint64_t pages_touched() const { return pages_touched_; }
   [[nodiscard]] uint64_t memory_limit_pages() const { return limit_pages_; }
-  [[nodiscard]] os::VmMap& vm() { return vm_; }
-  [[nodiscard]] const os::VmMap& vm() const { return vm_; }
+  void set_memory_limit(uint64_t bytes) { limit_pages_ = bytes / os::kPageSize; }
+  [[nodiscard]] const os::VmMap& vm() const { return *vm_; }
+  // Host bytes this Memory uses beyond its pages' contents (map slots, TLBs, a private VmMap).
+  [[nodiscard]] size_t overhead_bytes() const;
+  // Back to the state of `base` (forks only): frees written pages, forgets address-space
+  // changes, flushes the TLB. Costs in proportion to the pages written.
+  void reset_to_base();
+  // Makes this (root) Memory's state the frozen base of forks: nothing may change it after.
+  [[nodiscard]] bool is_fork() const { return base_ != nullptr; }
+  // Calls f(page_number, data) for every page readable in this memory (own and inherited).
+  template <typename F>
+  void for_each_page(F&& f) const {
+    own_.for_each([&](uint64_t p, uint8_t* d) {
+      if (d != PageMap::hidden()) f(p, static_cast<const uint8_t*>(d));
+    });
+    if (base_)
+      base_->own_.for_each([&](uint64_t p, uint8_t* d) {
+        if (!own_.find(p)) f(p, static_cast<const uint8_t*>(d));
+      });
+  }
   void set_brk_start(uint64_t start);
   [[nodiscard]] uint64_t brk() const { return brk_; }
 
@@ -121,33 +152,31 @@ class Memory final : public os::GuestMemory {
 
  private:
   struct TlbEntry {
-    uint64_t page = ~0ull;  // guest page number, ~0 when empty
-    uintptr_t delta = 0;    // host address = guest address + delta
+    uint64_t tag = 0;      // guest page number XOR salt_; 0 never matches (salt_ >= 2^27)
+    uintptr_t delta = 0;   // host address = guest address + delta
   };
-  struct PageEntry {
-    uint8_t* data = nullptr;  // owned 4 KiB host page, or nullptr when not materialized
-  };
-  static constexpr unsigned kLevelBits = 9;
-  static constexpr size_t kLevelSize = 1u << kLevelBits;
-  struct Leaf {
-    std::array<PageEntry, kLevelSize> pages{};
-  };
-  struct Mid {
-    std::array<std::unique_ptr<Leaf>, kLevelSize> leaves{};
-  };
+  // Guest page numbers are below 2^26 (kAddressLimit / 4 KiB), so salts that are multiples
+  // of 2^27 keep tags of different generations apart: 2^37 flushes per object before reuse.
+  static constexpr uint64_t kSaltStep = 1ull << 27;
 
-  // Finds the materialized page, or nullptr.
-  [[nodiscard]] uint8_t* find_page(uint64_t page) const;
-  // Materializes (zero-filled) a page, charging it against the limit; nullptr past the limit.
-  [[nodiscard]] uint8_t* materialize(uint64_t page);
-  void free_page(uint64_t page);
+  // The materialized page (own, else inherited from base_), or nullptr.
+  [[nodiscard]] uint8_t* find_page(uint64_t page) const {
+    uint8_t* d = own_.find(page);
+    if (d) return d == PageMap::hidden() ? nullptr : d;
+    return base_ ? base_->own_.find(page) : nullptr;
+  }
+  // A page this Memory owns for writing: copies an inherited page, or materializes a zero
+  // page, charging it against the limit; nullptr past the limit.
+  [[nodiscard]] uint8_t* owned_page(uint64_t page);
   // Host pointer for `kind` access to the page holding addr (zero page for untouched reads),
   // or nullptr with fault_ set.
   [[nodiscard]] uint8_t* page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot);
   // Byte-range copy across pages through page_for.
   [[nodiscard]] bool copy_in(uint64_t addr, const void* src, size_t n, bool ignore_prot);
   [[nodiscard]] bool copy_out(uint64_t addr, void* dst, size_t n, AccessKind kind);
-  void drop_pages(uint64_t start, uint64_t end);  // frees materialized pages in the range
+  void drop_pages(uint64_t start, uint64_t end);  // frees or hides pages in the range
+  // The VmMap to change: a fork copies its template's on first change.
+  os::VmMap& mutable_vm();
   void flush_tlb();
   void set_fault(MemoryFault f, AccessKind k, uint64_t addr) { fault_ = {f, k, addr}; }
   void map_changed(uint64_t start, uint64_t end) {
@@ -156,13 +185,17 @@ class Memory final : public os::GuestMemory {
 
   std::array<TlbEntry, kTlbEntries> read_tlb_{};
   std::array<TlbEntry, kTlbEntries> write_tlb_{};
-  std::array<std::unique_ptr<Mid>, kLevelSize> root_{};
-  os::VmMap vm_;
-  uint64_t pages_owned_ = 0;
-  uint64_t pages_touched_ = 0;
+  uint64_t salt_ = kSaltStep;
+  const Memory* base_ = nullptr;  // the template's memory, for forks
+  PageMap own_;                   // pages this Memory wrote (or hid)
+  std::optional<os::VmMap> own_vm_;
+  const os::VmMap* vm_ = nullptr;  // own_vm_ or the base's
   uint64_t limit_pages_;
+  uint64_t owned_ = 0;  // pages in own_ that are real (not hidden markers)
+  uint64_t pages_touched_ = 0;
   uint64_t brk_start_ = 0;
   uint64_t brk_ = 0;
+  bool code_written_ = false;  // set by on_code_write during a store's slow path
   FaultInfo fault_;
 };
 

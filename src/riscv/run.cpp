@@ -20,7 +20,9 @@ RunStatus status_of(StopReason r) {
     case StopReason::kInstructionLimit: return RunStatus::kTimeout;
     case StopReason::kMemoryLimit: return RunStatus::kMemoryLimit;
     case StopReason::kOutputLimit: return RunStatus::kOutputLimit;
-    case StopReason::kPaused:  // a one-shot run never pauses; treat as a fault if it does
+    case StopReason::kPaused:  // a one-shot run has no ready point; stopping there is a fault
+    case StopReason::kResponded:
+    case StopReason::kReturned:
     case StopReason::kIllegalInstruction:
     case StopReason::kMemoryFault:
     case StopReason::kMisalignedAtomic: return RunStatus::kFault;

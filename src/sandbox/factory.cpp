@@ -1,11 +1,6 @@
 // Engine dispatch for runtime and handler construction; see factory.hpp.
 #include "sandbox/factory.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "kvm/runtimes.hpp"
 #include "riscv/runtimes.hpp"
 
@@ -21,16 +16,6 @@ std::expected<std::shared_ptr<Handler>, std::string> make_handler(const HandlerC
   if (config.engine == "riscv") return riscv::make_handler(config);
   if (config.engine == "kvm") return kvm::make_handler(config);
   return std::unexpected("unknown engine '" + config.engine + "' (riscv or kvm)");
-}
-
-std::string bundled_path(const std::string& relative) {
-  if (const char* home = std::getenv("FORKBOX_HOME"); home && *home)
-    return std::string(home) + "/" + relative;
-  // Artefacts built by scripts/setup live in the source tree, those built by CMake in the
-  // build tree; look in the build tree first.
-  std::string in_build = std::string(FORKBOX_BINARY_DIR) + "/" + relative;
-  if (::access(in_build.c_str(), F_OK) == 0) return in_build;
-  return std::string(FORKBOX_SOURCE_DIR) + "/" + relative;
 }
 
 std::vector<RuntimeConfig> default_runtime_configs() {

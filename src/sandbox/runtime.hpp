@@ -105,6 +105,7 @@ struct HandlerResponse {
   std::string content_type;
   std::string body;
   std::string message;  // for faults and limits
+  std::string log;      // lines the handler wrote with forkbox_log, '\n'-separated
   ExecUsage usage;
   uint64_t run_us = 0;
 };
