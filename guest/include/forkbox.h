@@ -96,9 +96,9 @@ static inline long forkbox_request_header(const char* name, size_t name_len, cha
                            (long)cap, 0);
 }
 
-/* Header number `index` (0-based): copies the name into name_buf (NUL-terminated when it
- * fits) and returns the value's full length, copying up to value_cap bytes of it; -ENOENT past
- * the last header. */
+/* Header number `index` (0-based): copies the name into name_buf, truncated to name_cap-1
+ * bytes and always NUL-terminated when name_cap > 0, and returns the value's full length,
+ * copying up to value_cap bytes of it; -ENOENT past the last header. */
 static inline long forkbox_request_header_at(size_t index, char* name_buf, size_t name_cap,
                                              char* value_buf, size_t value_cap) {
   return forkbox_hostcall_(FORKBOX_HC_HEADER_AT, (long)index, (long)name_buf, (long)name_cap,

@@ -49,7 +49,7 @@ bool AddressSpace::back_page(uint64_t virt, uint8_t prot) {
 
 void AddressSpace::release_range(uint64_t start, uint64_t end) {
   tables_->for_each_backed(start, end, [&](uint64_t, uint64_t& e) {
-    if (e & pte::kPresent) tlb_flush_pending_ = true;
+    if (e & pte::kPresent) tlb_flush_pending_ = rights_changed_ = true;
     mem_->release(e & pte::kAddressMask);
     e = 0;
     --user_pages_;
@@ -71,7 +71,9 @@ uint8_t* AddressSpace::host_page(uint64_t virt, Access access) {
     }
     leaf = tables_->leaf(virt, false, 0);
   }
-  return mem_->host(*leaf & pte::kAddressMask) + (virt & (kPageBytes - 1));
+  const uint64_t phys = *leaf & pte::kAddressMask;
+  if (access != Access::kRead) mem_->mark_dirty(phys);
+  return mem_->host(phys) + (virt & (kPageBytes - 1));
 }
 
 bool AddressSpace::copy(uint64_t guest_addr, uint8_t* host, size_t len, Access access,
@@ -137,9 +139,10 @@ int AddressSpace::protect(uint64_t addr, uint64_t len, uint8_t prot) {
   if (len == 0) return 0;
   if (!range_ok(addr, len)) return -ENOMEM;
   if (int r = map_.protect(addr, addr + len, prot); r != 0) return r;
+  rights_changed_ = true;
   uint64_t flags = leaf_flags(prot);
   tables_->for_each_backed(addr, addr + len, [&](uint64_t, uint64_t& e) {
-    if (e & pte::kPresent) tlb_flush_pending_ = true;
+    if (e & pte::kPresent) tlb_flush_pending_ = rights_changed_ = true;
     e = (e & pte::kAddressMask) | flags;
   });
   return 0;
@@ -180,7 +183,7 @@ os::GuestResult AddressSpace::remap(uint64_t old_addr, uint64_t old_len, uint64_
       return;
     }
     *to = e;
-    if (e & pte::kPresent) tlb_flush_pending_ = true;
+    if (e & pte::kPresent) tlb_flush_pending_ = rights_changed_ = true;
     e = 0;
   });
   if (!ok) {
@@ -199,6 +202,16 @@ int AddressSpace::discard(uint64_t addr, uint64_t len) {
   if (!map_.fully_mapped(addr, addr + len)) return -ENOMEM;
   release_range(addr, addr + len);
   return 0;
+}
+
+void AddressSpace::restore(const State& s) {
+  map_ = s.map;
+  brk_start_ = s.brk_start;
+  brk_ = s.brk;
+  user_pages_ = s.user_pages;
+  memory_limit_hit_ = false;
+  tlb_flush_pending_ = false;
+  rights_changed_ = false;
 }
 
 void AddressSpace::init_brk(uint64_t start) {
@@ -233,7 +246,7 @@ FaultResolution AddressSpace::handle_fault(uint64_t addr, FaultAccess access) {
     // Backed with rights that allow this access: a stale translation. Make the entry exact and
     // ask for a flush; the caller bounds how often this may repeat.
     *leaf = (*leaf & pte::kAddressMask) | leaf_flags(region->prot);
-    tlb_flush_pending_ = true;
+    tlb_flush_pending_ = rights_changed_ = true;
     return FaultResolution::kResolved;
   }
   if (!back_page(page, region->prot)) {

@@ -48,6 +48,17 @@ class AddressSpace final : public os::GuestMemory {
   [[nodiscard]] int discard(uint64_t addr, uint64_t len) override;
   [[nodiscard]] uint64_t set_brk(uint64_t requested) override;
 
+  // The bookkeeping a snapshot saves (page contents and tables live in guest memory).
+  struct State {
+    os::VmMap map{0, 0, 0};
+    uint64_t brk_start = 0;
+    uint64_t brk = 0;
+    uint64_t user_pages = 0;
+  };
+  [[nodiscard]] State state() const { return {map_, brk_start_, brk_, user_pages_}; }
+  // Back to `s` (after the memory itself was reset); also clears the limit and flush flags.
+  void restore(const State& s);
+
   // Sets where the heap starts (the loader's brk_start); brk never moves below it.
   void init_brk(uint64_t start);
 
@@ -60,6 +71,9 @@ class AddressSpace final : public os::GuestMemory {
   [[nodiscard]] bool tlb_flush_pending() const { return tlb_flush_pending_; }
   void clear_tlb_flush() { tlb_flush_pending_ = false; }
   [[nodiscard]] uint64_t user_pages() const { return user_pages_; }
+  // True once rights were taken away or changed since the last restore (munmap, mprotect,
+  // mremap, MADV_DONTNEED): a reset must then drop every cached translation.
+  [[nodiscard]] bool rights_changed() const { return rights_changed_; }
   [[nodiscard]] const os::VmMap& regions() const { return map_; }
 
  private:
@@ -84,6 +98,7 @@ class AddressSpace final : public os::GuestMemory {
   uint64_t user_pages_ = 0;
   bool memory_limit_hit_ = false;
   bool tlb_flush_pending_ = false;
+  bool rights_changed_ = false;
 };
 
 }  // namespace forkbox::kvm

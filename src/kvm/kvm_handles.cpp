@@ -80,13 +80,23 @@ std::expected<Vm, KvmError> Vm::create(const Kvm& kvm) {
 }
 
 std::expected<void, KvmError> Vm::set_memory(uint32_t slot, uint64_t guest_phys, uint64_t size,
-                                             void* host) {
+                                             void* host, uint32_t flags) {
   kvm_userspace_memory_region region{};
   region.slot = slot;
+  region.flags = flags;
   region.guest_phys_addr = guest_phys;
   region.memory_size = size;
   region.userspace_addr = reinterpret_cast<uint64_t>(host);
   if (::ioctl(fd_.get(), KVM_SET_USER_MEMORY_REGION, &region) < 0)
+    return std::unexpected(KvmError::kMemoryFailed);
+  return {};
+}
+
+std::expected<void, KvmError> Vm::dirty_log(uint32_t slot, std::vector<uint64_t>& bitmap) const {
+  kvm_dirty_log log{};
+  log.slot = slot;
+  log.dirty_bitmap = bitmap.data();  // sized by the caller for every page of the slot
+  if (::ioctl(fd_.get(), KVM_GET_DIRTY_LOG, &log) < 0)
     return std::unexpected(KvmError::kMemoryFailed);
   return {};
 }
@@ -198,6 +208,58 @@ std::expected<void, KvmError> Vcpu::set_xcr0(uint64_t value) const {
   xcrs.xcrs[0].value = value;
   if (::ioctl(fd_.get(), KVM_SET_XCRS, &xcrs) < 0) return std::unexpected(KvmError::kIoctlFailed);
   return {};
+}
+
+std::expected<void, KvmError> Vcpu::get_msrs(std::vector<kvm_msr_entry>& entries) const {
+  // The C layout: an 8-byte header (nmsrs, pad), then the entries (see kGetMsrs).
+  std::vector<uint8_t> buf(kCHeaderBytes + entries.size() * sizeof(kvm_msr_entry));
+  const auto n = static_cast<uint32_t>(entries.size());
+  std::memcpy(buf.data(), &n, sizeof(n));
+  std::memcpy(buf.data() + kCHeaderBytes, entries.data(), entries.size() * sizeof(kvm_msr_entry));
+  if (::ioctl(fd_.get(), kGetMsrs, buf.data()) != static_cast<int>(n))
+    return std::unexpected(KvmError::kIoctlFailed);
+  std::memcpy(entries.data(), buf.data() + kCHeaderBytes, entries.size() * sizeof(kvm_msr_entry));
+  return {};
+}
+
+std::expected<void, KvmError> Vcpu::set_msrs(const std::vector<kvm_msr_entry>& entries) const {
+  std::vector<uint8_t> buf(kCHeaderBytes + entries.size() * sizeof(kvm_msr_entry));
+  const auto n = static_cast<uint32_t>(entries.size());
+  std::memcpy(buf.data(), &n, sizeof(n));
+  std::memcpy(buf.data() + kCHeaderBytes, entries.data(), entries.size() * sizeof(kvm_msr_entry));
+  if (::ioctl(fd_.get(), kSetMsrs, buf.data()) != static_cast<int>(n))
+    return std::unexpected(KvmError::kIoctlFailed);
+  return {};
+}
+
+// Each of these passes a struct of the kernel's own fixed layout, which the ioctl fills or reads.
+// KVM_{GET,SET}_XSAVE read/write the C struct kvm_xsave without its flexible tail: 4096 bytes,
+// the size of XsaveArea. g++ sizes kvm_xsave differently (the flexible member), which would
+// change the ioctl numbers, so they are spelt with XsaveArea.
+static_assert(sizeof(Vcpu::XsaveArea) == 4096);
+namespace {
+constexpr unsigned long kGetXsave = _IOR(KVMIO, 0xa4, Vcpu::XsaveArea);
+constexpr unsigned long kSetXsave = _IOW(KVMIO, 0xa5, Vcpu::XsaveArea);
+}  // namespace
+bool Vcpu::get_xsave(XsaveArea& out) const {
+  return ::ioctl(fd_.get(), kGetXsave, out.data()) == 0;
+}
+bool Vcpu::set_xsave(const XsaveArea& in) const {
+  return ::ioctl(fd_.get(), kSetXsave, in.data()) == 0;
+}
+bool Vcpu::get_xcrs(kvm_xcrs& out) const { return ::ioctl(fd_.get(), KVM_GET_XCRS, &out) == 0; }
+bool Vcpu::set_xcrs(const kvm_xcrs& in) const { return ::ioctl(fd_.get(), KVM_SET_XCRS, &in) == 0; }
+bool Vcpu::get_debugregs(kvm_debugregs& out) const {
+  return ::ioctl(fd_.get(), KVM_GET_DEBUGREGS, &out) == 0;
+}
+bool Vcpu::set_debugregs(const kvm_debugregs& in) const {
+  return ::ioctl(fd_.get(), KVM_SET_DEBUGREGS, &in) == 0;
+}
+bool Vcpu::get_events(kvm_vcpu_events& out) const {
+  return ::ioctl(fd_.get(), KVM_GET_VCPU_EVENTS, &out) == 0;
+}
+bool Vcpu::set_events(const kvm_vcpu_events& in) const {
+  return ::ioctl(fd_.get(), KVM_SET_VCPU_EVENTS, &in) == 0;
 }
 
 }  // namespace forkbox::kvm

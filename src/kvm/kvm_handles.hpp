@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -54,7 +55,12 @@ class Vm {
   // Installs (or replaces) memory slot `slot`: guest-physical [guest_phys, +size) backed by
   // host memory at `host` (which the caller keeps mapped for the VM's lifetime).
   [[nodiscard]] std::expected<void, KvmError> set_memory(uint32_t slot, uint64_t guest_phys,
-                                                         uint64_t size, void* host);
+                                                         uint64_t size, void* host,
+                                                         uint32_t flags = 0);
+  // KVM_GET_DIRTY_LOG for a slot created with KVM_MEM_LOG_DIRTY_PAGES: fills `bitmap` (one bit
+  // per page of the slot, sized by the caller) and re-arms logging.
+  [[nodiscard]] std::expected<void, KvmError> dirty_log(uint32_t slot,
+                                                        std::vector<uint64_t>& bitmap) const;
 
  private:
   explicit Vm(UniqueFd fd) : fd_(std::move(fd)) {}
@@ -86,6 +92,22 @@ class Vcpu {
   [[nodiscard]] std::expected<void, KvmError> set_msr(uint32_t index, uint64_t value) const;
   [[nodiscard]] std::expected<uint64_t, KvmError> get_msr(uint32_t index) const;
   [[nodiscard]] std::expected<void, KvmError> set_xcr0(uint64_t value) const;
+  // Several MSRs in one ioctl; false when KVM refused any of them.
+  [[nodiscard]] std::expected<void, KvmError> get_msrs(std::vector<kvm_msr_entry>& entries) const;
+  [[nodiscard]] std::expected<void, KvmError> set_msrs(
+      const std::vector<kvm_msr_entry>& entries) const;
+  // The raw state ioctls, for snapshots: KVM_{GET,SET}_{XSAVE,XCRS,DEBUGREGS,VCPU_EVENTS,FPU}.
+  // The legacy 4 KiB XSAVE area (kvm_xsave's `region`; its flexible tail is only used for AMX,
+  // which the guest's XCR0 never enables).
+  using XsaveArea = std::array<uint32_t, 1024>;
+  [[nodiscard]] bool get_xsave(XsaveArea& out) const;
+  [[nodiscard]] bool set_xsave(const XsaveArea& in) const;
+  [[nodiscard]] bool get_xcrs(kvm_xcrs& out) const;
+  [[nodiscard]] bool set_xcrs(const kvm_xcrs& in) const;
+  [[nodiscard]] bool get_debugregs(kvm_debugregs& out) const;
+  [[nodiscard]] bool set_debugregs(const kvm_debugregs& in) const;
+  [[nodiscard]] bool get_events(kvm_vcpu_events& out) const;
+  [[nodiscard]] bool set_events(const kvm_vcpu_events& in) const;
 
  private:
   Vcpu(UniqueFd fd, kvm_run* run, size_t run_size) : fd_(std::move(fd)), run_(run),

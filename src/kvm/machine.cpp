@@ -70,28 +70,121 @@ std::expected<std::unique_ptr<Machine>, KvmError> Machine::create(const MachineC
   if (!install_kernel(*m->mem_, *m->tables_)) return std::unexpected(KvmError::kMemoryFailed);
   m->space_.emplace(*m->mem_, *m->tables_);
 
-  m->flush_page_ = ::mmap(nullptr, kPageBytes, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m->flush_page_ == MAP_FAILED) return std::unexpected(KvmError::kMemoryFailed);
-  if (!m->vm_->set_memory(1, kFlushSlotPhys, kPageBytes, m->flush_page_))
-    return std::unexpected(KvmError::kMemoryFailed);
-  auto vcpu = Vcpu::create(*m->kvm_, *m->vm_, 0);
-  if (!vcpu) return std::unexpected(vcpu.error());
-  m->vcpu_.emplace(std::move(*vcpu));
+  if (auto r = m->add_flush_slot(); !r) return std::unexpected(r.error());
   auto supported = m->kvm_->supported_cpuid();
   if (!supported) return std::unexpected(supported.error());
   uint64_t xcr0 = guest_xcr0(*supported);
-  auto cpuid = guest_cpuid(std::move(*supported), xcr0);
-  m->hwcap_ = guest_hwcap(cpuid);
-  if (auto r = configure_vcpu(*m->vcpu_, cpuid, xcr0, m->tables_->root()); !r)
+  if (auto r = m->create_vcpu(guest_cpuid(std::move(*supported), xcr0), xcr0); !r)
     return std::unexpected(r.error());
-
-  if (m->kvm_->check_extension(KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) {
-    m->sync_regs_ = true;
-    m->regs_ = &m->vcpu_->run_page()->s.regs.regs;
-    m->vcpu_->run_page()->kvm_valid_regs = KVM_SYNC_X86_REGS;
-  }
   return m;
+}
+
+std::expected<void, KvmError> Machine::add_flush_slot() {
+  flush_page_ = ::mmap(nullptr, kPageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+  if (flush_page_ == MAP_FAILED) return std::unexpected(KvmError::kMemoryFailed);
+  return vm_->set_memory(1, kFlushSlotPhys, kPageBytes, flush_page_);
+}
+
+std::expected<void, KvmError> Machine::create_vcpu(std::vector<kvm_cpuid_entry2> cpuid,
+                                                   uint64_t xcr0) {
+  auto vcpu = Vcpu::create(*kvm_, *vm_, 0);
+  if (!vcpu) return std::unexpected(vcpu.error());
+  vcpu_.emplace(std::move(*vcpu));
+  cpuid_ = std::move(cpuid);
+  xcr0_ = xcr0;
+  hwcap_ = guest_hwcap(cpuid_);
+  if (auto r = configure_vcpu(*vcpu_, cpuid_, xcr0_, tables_->root()); !r) return r;
+  if (kvm_->check_extension(KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) {
+    sync_regs_ = true;
+    regs_ = &vcpu_->run_page()->s.regs.regs;
+    vcpu_->run_page()->kvm_valid_regs = KVM_SYNC_X86_REGS;
+  }
+  return {};
+}
+
+std::expected<std::unique_ptr<Machine>, KvmError> Machine::create_fork(const MachineImage& image,
+                                                                       int snapshot_fd,
+                                                                       bool dirty_log,
+                                                                       uint64_t max_pages) {
+  std::unique_ptr<Machine> m(new Machine());
+  auto kvm = Kvm::open();
+  if (!kvm) return std::unexpected(kvm.error());
+  m->kvm_.emplace(std::move(*kvm));
+  auto vm = Vm::create(*m->kvm_);
+  if (!vm) return std::unexpected(vm.error());
+  m->vm_.emplace(std::move(*vm));
+  auto mem = PhysMemory::create_fork(*m->vm_, snapshot_fd, image.memory_size, image.alloc,
+                                     max_pages, dirty_log);
+  if (!mem) return std::unexpected(mem.error());
+  m->mem_.emplace(std::move(*mem));
+  m->tables_.emplace(PageTables::attach(*m->mem_, image.page_table_root));
+  m->space_.emplace(*m->mem_, *m->tables_);
+  if (auto r = m->add_flush_slot(); !r) return std::unexpected(r.error());
+  if (auto r = m->create_vcpu(image.cpuid, image.xcr0); !r) return std::unexpected(r.error());
+  if (auto r = m->load_image(image); !r) return std::unexpected(r.error());
+  return m;
+}
+
+UniqueFd Machine::into_memfd(std::unique_ptr<Machine> machine) {
+  machine->vcpu_.reset();
+  machine->vm_.reset();  // no slot may point at the mapping once it is gone
+  return machine->mem_->release_memfd();
+}
+
+std::expected<MachineImage, KvmError> Machine::capture() const {
+  MachineImage image;
+  auto vcpu = capture_vcpu(*vcpu_, *regs_);
+  if (!vcpu) return std::unexpected(vcpu.error());
+  image.vcpu = std::move(*vcpu);
+  image.alloc = mem_->alloc_state();
+  image.space = space_->state();
+  image.memory_size = mem_->size();
+  image.page_table_root = tables_->root();
+  image.hwcap = hwcap_;
+  image.xcr0 = xcr0_;
+  image.cpuid = cpuid_;
+  image.syscall_in_user_mode = syscall_in_user_mode_;
+  image.mode_probed = mode_probed_;
+  return image;
+}
+
+std::expected<void, KvmError> Machine::load_image(const MachineImage& image) {
+  if (auto r = restore_vcpu(*vcpu_, image.vcpu); !r) return r;
+  *regs_ = image.vcpu.regs;
+  regs_dirty_ = true;
+  if (!sync_regs_ && !store_regs()) return std::unexpected(KvmError::kIoctlFailed);
+  space_->restore(image.space);
+  syscall_in_user_mode_ = image.syscall_in_user_mode;
+  mode_probed_ = image.mode_probed;
+  last_fault_address_ = 0;
+  repeated_faults_ = 0;
+  return {};
+}
+
+std::expected<uint64_t, KvmError> Machine::reset(const MachineImage& image, uint64_t max_pages) {
+  // The last exit may have left an instruction half done (an exception stub's `out`): KVM would
+  // finish it, skipping past it, on the next entry, i.e. after the restore. Let it finish now,
+  // with immediate_exit making KVM_RUN return before the guest runs.
+  kvm_run* run = vcpu_->run_page();
+  run->kvm_dirty_regs = 0;
+  run->immediate_exit = 1;
+  const int settle = vcpu_->run();
+  run->immediate_exit = 0;
+  if (settle != -EINTR && settle != 0) return std::unexpected(KvmError::kIoctlFailed);
+  auto dropped = mem_->reset(*vm_, image.alloc);
+  if (!dropped) return std::unexpected(dropped.error());
+  mem_->set_max_pages(max_pages);
+  // Translations KVM cached during the run point at pages the reset just dropped (every page
+  // written or first handed out since the snapshot), and dropping a page makes KVM unmap it, so
+  // they fault afresh and KVM re-reads the restored tables. Only translations to snapshot pages
+  // whose rights the run changed (munmap, mprotect, mremap) survive that; then, and only then,
+  // every cached translation goes (a full flush costs milliseconds here in re-faults).
+  const bool full_flush = space_->rights_changed();
+  if (auto r = load_image(image); !r) return std::unexpected(r.error());
+  if (full_flush && !flush_tlb_from_vmm()) return std::unexpected(KvmError::kMemoryFailed);
+  if (full_flush) ++full_flush_resets_;
+  return *dropped;
 }
 
 Machine::~Machine() {
@@ -140,6 +233,7 @@ void Machine::return_via_iret(uint64_t result) {
   kvm_regs& r = *regs_;
   const uint64_t frame[5] = {r.rcx, kUserCs, (r.r11 & kUserRflagsMask) | 0x2, r.rsp, kUserDs};
   std::memcpy(mem_->host(kSyscallFramePhys), frame, sizeof(frame));
+  mem_->mark_dirty(kSyscallFramePhys);
   r.rax = result;
   r.rsp = kernel_virt(kSyscallFramePhys);
   r.rflags = 0x2;

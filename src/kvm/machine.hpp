@@ -24,6 +24,7 @@
 #include "kvm/kvm_handles.hpp"
 #include "kvm/page_tables.hpp"
 #include "kvm/phys_memory.hpp"
+#include "kvm/vcpu_state.hpp"
 
 namespace forkbox::kvm {
 
@@ -49,10 +50,32 @@ struct Exit {
   std::string message;   // kFault/kError: one line
 };
 
+// Everything about a machine that is not in its guest memory: what a snapshot stores next to the
+// memfd, and what a fork or a reset puts back.
+struct MachineImage {
+  VcpuState vcpu;
+  PhysAllocState alloc;
+  AddressSpace::State space;
+  uint64_t memory_size = 0;      // bytes of the RAM slot (and of the memfd)
+  uint64_t page_table_root = 0;  // guest-physical PML4
+  uint64_t hwcap = 0;
+  uint64_t xcr0 = 0;
+  std::vector<kvm_cpuid_entry2> cpuid;  // what the guest was shown; a fork must show the same
+  bool syscall_in_user_mode = false;
+  bool mode_probed = false;
+};
+
 class Machine {
  public:
   [[nodiscard]] static std::expected<std::unique_ptr<Machine>, KvmError> create(
       const MachineConfig& config);
+  // A copy-on-write fork of a snapshot: a new VM whose RAM is a MAP_PRIVATE mapping of
+  // `snapshot_fd` (sealed; it must outlive the machine), with the vCPU and VMM state of `image`.
+  // `dirty_log` makes reset() possible (the pooled style). `max_pages` is the memory limit.
+  [[nodiscard]] static std::expected<std::unique_ptr<Machine>, KvmError> create_fork(
+      const MachineImage& image, int snapshot_fd, bool dirty_log, uint64_t max_pages);
+  // The warm-up machine becoming a snapshot: its VM is destroyed and its RAM memfd returned.
+  [[nodiscard]] static UniqueFd into_memfd(std::unique_ptr<Machine> machine);
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
   ~Machine();
@@ -62,6 +85,19 @@ class Machine {
 
   // Sets the user-mode entry state (Linux's ELF entry: rsp at argc, other registers zero).
   [[nodiscard]] std::expected<void, KvmError> start(uint64_t entry, uint64_t stack_pointer);
+
+  // The state a snapshot keeps. Call while stopped at an exit.
+  [[nodiscard]] std::expected<MachineImage, KvmError> capture() const;
+  // Back to `image` in place (a fork made with dirty_log): drops the pages written since the
+  // last reset, restores the allocator, address space and vCPU, and flushes KVM's cached
+  // translations. Returns the number of pages dropped.
+  [[nodiscard]] std::expected<uint64_t, KvmError> reset(const MachineImage& image,
+                                                        uint64_t max_pages);
+  [[nodiscard]] uint64_t memory_size() const { return mem_->size(); }
+  // The memory limit (guest pages, page tables included) for the next run.
+  void set_max_pages(uint64_t pages) { mem_->set_max_pages(pages); }
+  // Pages written since the fork or the last reset (a fork made with dirty_log).
+  [[nodiscard]] std::expected<uint64_t, KvmError> dirty_pages() { return mem_->count_dirty(*vm_); }
 
   // Runs until an event the caller must handle.
   [[nodiscard]] Exit run();
@@ -83,9 +119,15 @@ class Machine {
   [[nodiscard]] uint64_t user_pages() const { return space_->user_pages(); }
   [[nodiscard]] bool sync_regs() const { return sync_regs_; }
   [[nodiscard]] uint64_t tlb_flushes() const { return tlb_flushes_; }
+  [[nodiscard]] uint64_t full_flush_resets() const { return full_flush_resets_; }
 
  private:
   Machine() = default;
+  // Slot 1 (the flush page), the vCPU with CPUID/XCR0 for `cpuid`, and sync registers.
+  [[nodiscard]] std::expected<void, KvmError> add_flush_slot();
+  [[nodiscard]] std::expected<void, KvmError> create_vcpu(std::vector<kvm_cpuid_entry2> cpuid,
+                                                          uint64_t xcr0);
+  [[nodiscard]] std::expected<void, KvmError> load_image(const MachineImage& image);
   void count(const char* reason);
   // Loads regs_ from KVM (sync area or KVM_GET_REGS) and marks them to be written back.
   [[nodiscard]] bool load_regs();
@@ -107,6 +149,8 @@ class Machine {
   std::optional<AddressSpace> space_;
   std::optional<Vcpu> vcpu_;
   uint64_t hwcap_ = 0;
+  uint64_t xcr0_ = 0;
+  std::vector<kvm_cpuid_entry2> cpuid_;
   bool sync_regs_ = false;
   kvm_regs local_regs_{};
   kvm_regs* regs_ = &local_regs_;  // the sync area when KVM supports it
@@ -115,6 +159,7 @@ class Machine {
   uint64_t exit_count_ = 0;
   uint64_t last_fault_address_ = 0;
   uint64_t tlb_flushes_ = 0;
+  uint64_t full_flush_resets_ = 0;
   void* flush_page_ = nullptr;  // backs the flush slot; see kFlushSlotPhys
   // Whether the hypervisor leaves the `syscall` target in user mode (this machine's paravirtual
   // one does; hardware VMX/SVM does not). Probed on the first system call.

@@ -16,6 +16,7 @@ uint64_t* PageTables::table(uint64_t phys) const {
 }
 
 uint64_t* PageTables::leaf(uint64_t virt, bool create, uint64_t table_flags) {
+  uint64_t table_phys = root_;
   uint64_t* t = table(root_);
   for (int level = 3; level > 0; --level) {
     uint64_t& e = t[pt_index(virt, level)];
@@ -24,11 +25,14 @@ uint64_t* PageTables::leaf(uint64_t virt, bool create, uint64_t table_flags) {
       auto phys = mem_->allocate();
       if (!phys) return nullptr;
       e = *phys | pte::kPresent | pte::kWritable | pte::kAccessed | table_flags;
+      mem_->mark_dirty(table_phys);
     } else if (e & pte::kLarge) {
       return nullptr;
     }
-    t = table(e & pte::kAddressMask);
+    table_phys = e & pte::kAddressMask;
+    t = table(table_phys);
   }
+  mem_->mark_dirty(table_phys);  // the caller may write the leaf
   return &t[pt_index(virt, 0)];
 }
 

@@ -33,6 +33,10 @@ class PageTables {
  public:
   // Allocates the root (PML4) from `mem`. `mem` must outlive this object.
   [[nodiscard]] static std::optional<PageTables> create(PhysMemory& mem);
+  // Tables already in `mem` (a fork of a snapshot) rooted at `root`.
+  [[nodiscard]] static PageTables attach(PhysMemory& mem, uint64_t root) {
+    return PageTables(mem, root);
+  }
 
   [[nodiscard]] uint64_t root() const { return root_; }
 
@@ -70,6 +74,7 @@ void PageTables::for_each_backed(uint64_t start, uint64_t end, Fn&& fn) {
   uint64_t virt = start;
   while (virt < end) {
     // Descend; when a level is absent, skip to the end of the range that entry covers.
+    uint64_t table_phys = root_;
     uint64_t* t = table(root_);
     int level = 3;
     bool skipped = false;
@@ -83,12 +88,16 @@ void PageTables::for_each_backed(uint64_t start, uint64_t end, Fn&& fn) {
         skipped = true;
         break;
       }
-      t = table(e & pte::kAddressMask);
+      table_phys = e & pte::kAddressMask;
+      t = table(table_phys);
       --level;
     }
     if (skipped) continue;
     uint64_t& e = t[pt_index(virt, 0)];
-    if (e & pte::kBacked) fn(virt, e);
+    if (e & pte::kBacked) {
+      mem_->mark_dirty(table_phys);  // fn may rewrite the entry: a VMM write
+      fn(virt, e);
+    }
     virt += kPageBytes;
   }
 }

@@ -1,7 +1,13 @@
 // Guest-physical memory: one memfd mapped into the VMM and installed as a single KVM memory
 // slot, plus the only allocator of guest-physical pages. Keeping all of guest RAM in one slot and
-// all allocation here is deliberate: the snapshot work will switch the mapping to a MAP_PRIVATE
-// view of a sealed memfd with dirty logging, which only has to touch this file.
+// all allocation here is deliberate: a snapshot is that memfd (sealed) plus the allocator state,
+// and a fork maps it MAP_PRIVATE, so the host shares every page the fork does not write.
+//
+// Two kinds of memory: a fresh one (MAP_SHARED of a new memfd; the warm-up run that becomes a
+// snapshot) and a fork (MAP_PRIVATE of a snapshot's sealed memfd). A fork can log dirty pages:
+// guest writes through KVM_MEM_LOG_DIRTY_PAGES, VMM writes through mark_dirty() (KVM does not see
+// them), and discard_dirty() then drops exactly those pages with MADV_DONTNEED, so the next read
+// sees the snapshot's bytes again (the pooled reset).
 //
 // The first kReservedBytes hold the fixed kernel structures (see kernel_layout.hpp); pages after
 // that are handed out on demand for page tables and guest data, recycled through a free list,
@@ -20,6 +26,13 @@
 
 namespace forkbox::kvm {
 
+// The allocator's state, saved in a snapshot and restored on every reset.
+struct PhysAllocState {
+  uint64_t next = 0;
+  uint64_t in_use = 0;
+  std::vector<uint64_t> free;
+};
+
 class PhysMemory {
  public:
   // Creates `size` bytes of guest RAM (sparse: the host only commits pages the guest touches)
@@ -27,6 +40,11 @@ class PhysMemory {
   // out (the memory limit).
   [[nodiscard]] static std::expected<PhysMemory, KvmError> create(Vm& vm, uint64_t size,
                                                                   uint64_t max_pages);
+  // A copy-on-write fork of `snapshot_fd` (a sealed memfd of `size` bytes) with the allocator in
+  // state `alloc`, installed as slot 0. `dirty_log` turns on dirty tracking for discard_dirty().
+  [[nodiscard]] static std::expected<PhysMemory, KvmError> create_fork(
+      Vm& vm, int snapshot_fd, uint64_t size, const PhysAllocState& alloc, uint64_t max_pages,
+      bool dirty_log);
   PhysMemory(const PhysMemory&) = delete;
   PhysMemory& operator=(const PhysMemory&) = delete;
   PhysMemory(PhysMemory&& other) noexcept;
@@ -43,6 +61,21 @@ class PhysMemory {
   [[nodiscard]] uint64_t pages_in_use() const { return in_use_; }
   [[nodiscard]] uint64_t peak_pages() const { return peak_; }
   [[nodiscard]] uint64_t max_pages() const { return max_pages_; }
+  void set_max_pages(uint64_t pages) { max_pages_ = pages; }
+
+  // Records that the VMM wrote the page holding `phys` (KVM's dirty log only sees guest writes).
+  void mark_dirty(uint64_t phys) {
+    if (dirty_log_) vmm_dirty_[phys / (4096 * 64)] |= 1ull << ((phys / 4096) % 64);
+  }
+  [[nodiscard]] PhysAllocState alloc_state() const { return {next_, in_use_, free_}; }
+  // Drops every page written since the last call (guest or VMM) back to the snapshot's bytes
+  // and restores the allocator to `alloc`. Returns the number of pages dropped.
+  [[nodiscard]] std::expected<uint64_t, KvmError> reset(Vm& vm, const PhysAllocState& alloc);
+  // Pages written since the last reset (guest or VMM), without dropping them.
+  [[nodiscard]] std::expected<uint64_t, KvmError> count_dirty(Vm& vm);
+  // Unmaps the memory and hands back the memfd (the warm-up run becoming a snapshot). The VM
+  // using it must be gone first.
+  [[nodiscard]] UniqueFd release_memfd();
 
  private:
   PhysMemory() = default;
@@ -56,6 +89,15 @@ class PhysMemory {
   uint64_t peak_ = 0;
   uint64_t max_pages_ = 0;
   std::vector<uint64_t> free_;
+  // ORs the pages of the mapping that are private copies into kvm_dirty_.
+  [[nodiscard]] bool collect_private_pages();
+
+  bool dirty_log_ = false;  // dirty tracking on (reset()/count_dirty() usable)
+  bool kvm_log_ = false;    // through KVM_MEM_LOG_DIRTY_PAGES rather than the page map
+  UniqueFd pagemap_;
+  std::vector<uint64_t> pagemap_buf_;
+  std::vector<uint64_t> vmm_dirty_;  // one bit per page, written by the VMM since the last reset
+  std::vector<uint64_t> kvm_dirty_;  // guest-written pages (KVM's log or the page map)
 };
 
 }  // namespace forkbox::kvm

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <map>
 
+#include "linux/guest_abi.hpp"
+
 namespace forkbox::os {
 
 std::shared_ptr<OpenFile> OpenFile::stream(FileKind kind) {
@@ -26,17 +28,44 @@ std::shared_ptr<OpenFile> OpenFile::pipe_end(std::shared_ptr<PipeBuffer> pipe, b
   return f;
 }
 
+std::shared_ptr<OpenFile> OpenFile::tmp(FileKind kind, uint64_t ino, std::string path,
+                                        uint32_t access) {
+  std::shared_ptr<OpenFile> f(new OpenFile(kind));
+  f->ino_ = ino;
+  f->path_ = std::move(path);
+  f->access_ = access;
+  return f;
+}
+
+std::shared_ptr<OpenFile> OpenFile::device(DeviceKind device, std::string path, uint32_t access) {
+  std::shared_ptr<OpenFile> f(new OpenFile(FileKind::kDevice));
+  f->device_ = device;
+  f->path_ = std::move(path);
+  f->access_ = access;
+  return f;
+}
+
 OpenFile::~OpenFile() {
   if (!pipe_) return;
   (kind_ == FileKind::kPipeRead ? pipe_->readers : pipe_->writers) -= 1;
 }
 
 bool OpenFile::readable() const {
+  if (kind_ == FileKind::kTmpFile || kind_ == FileKind::kDevice)
+    return (access_ & abi::kOAccMode) != abi::kOWrOnly;
   return kind_ == FileKind::kStdin || kind_ == FileKind::kHostFile || kind_ == FileKind::kPipeRead;
 }
 
 bool OpenFile::writable() const {
+  if (kind_ == FileKind::kTmpFile || kind_ == FileKind::kDevice)
+    return (access_ & abi::kOAccMode) != abi::kORdOnly;
   return kind_ == FileKind::kStdout || kind_ == FileKind::kStderr || kind_ == FileKind::kPipeWrite;
+}
+
+uint32_t OpenFile::access() const {
+  if (kind_ == FileKind::kTmpFile || kind_ == FileKind::kTmpDir || kind_ == FileKind::kDevice)
+    return access_;
+  return static_cast<uint32_t>(writable() ? abi::kOWrOnly : abi::kORdOnly);
 }
 
 std::shared_ptr<OpenFile> OpenFile::duplicate(std::shared_ptr<PipeBuffer> pipe) const {
@@ -54,6 +83,14 @@ std::shared_ptr<OpenFile> OpenFile::duplicate(std::shared_ptr<PipeBuffer> pipe) 
       // A fresh description: getdents64 moves the host position, which must not be shared.
       copy = host(kind_, UniqueFd(::openat(host_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)),
                   path_);
+      break;
+    case FileKind::kTmpFile:
+    case FileKind::kTmpDir:
+      // Inode numbers mean the same in the copied TmpFs, so the copy needs no fix-up.
+      copy = tmp(kind_, ino_, path_, access_);
+      break;
+    case FileKind::kDevice:
+      copy = device(device_, path_, access_);
       break;
     default:
       copy = stream(kind_);
@@ -140,6 +177,16 @@ int FdTable::close(int64_t fd) {
 
 void FdTable::close_range(uint64_t first, uint64_t last) {
   for (uint64_t fd = first; fd <= last && fd < slots_.size(); ++fd) slots_[fd] = Slot{};
+}
+
+bool FdTable::refers_to_tmp(uint64_t ino) const {
+  for (const Slot& slot : slots_) {
+    const OpenFile* f = slot.file.get();
+    if (f && (f->kind() == FileKind::kTmpFile || f->kind() == FileKind::kTmpDir) &&
+        f->tmp_ino() == ino)
+      return true;
+  }
+  return false;
 }
 
 size_t FdTable::open_count() const {

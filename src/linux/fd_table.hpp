@@ -1,6 +1,7 @@
 // The guest's file-descriptor table. A guest fd names an OpenFile (Linux's "open file
-// description"): the standard streams, a read-only host file or directory, or one end of an
-// in-memory pipe. dup'ed fds share one OpenFile, so they share its offset and status flags as on
+// description"): the standard streams, a read-only host file or directory, one end of an
+// in-memory pipe, a file or directory of the private /tmp (tmpfs.hpp, named by inode number),
+// or one of the virtual devices (/dev/null, /dev/zero, /dev/random, /dev/urandom). dup'ed fds share one OpenFile, so they share its offset and status flags as on
 // Linux.
 //
 // Offsets are kept here, not in the host kernel: host files are read with pread at our own
@@ -16,11 +17,14 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/unique_fd.hpp"
+#include "linux/byte_codec.hpp"
 
 namespace forkbox::os {
 
@@ -38,8 +42,14 @@ enum class FileKind : uint8_t {
   kHostFile,
   kHostDir,
   kPipeRead,
-  kPipeWrite
+  kPipeWrite,
+  kTmpFile,  // a regular file of the private /tmp, readable/writable as opened
+  kTmpDir,
+  kDevice,   // a virtual character device (DeviceKind)
 };
+
+// The virtual devices every guest may open (read and write, as on Linux).
+enum class DeviceKind : uint8_t { kNull, kZero, kRandom, kUrandom };
 
 struct PipeBuffer {
   std::string data;  // unread bytes, oldest first; never longer than kPipeCapacity
@@ -53,6 +63,11 @@ class OpenFile {
   // Takes ownership of a host fd opened read-only on `path` (the guest-visible resolved path).
   static std::shared_ptr<OpenFile> host(FileKind kind, UniqueFd fd, std::string path);
   static std::shared_ptr<OpenFile> pipe_end(std::shared_ptr<PipeBuffer> pipe, bool read_end);
+  // A /tmp file or directory (inode `ino` of the process's TmpFs) opened with `access`
+  // (O_RDONLY, O_WRONLY or O_RDWR).
+  static std::shared_ptr<OpenFile> tmp(FileKind kind, uint64_t ino, std::string path,
+                                       uint32_t access);
+  static std::shared_ptr<OpenFile> device(DeviceKind device, std::string path, uint32_t access);
   OpenFile(const OpenFile&) = delete;
   OpenFile& operator=(const OpenFile&) = delete;
   ~OpenFile();
@@ -66,6 +81,10 @@ class OpenFile {
   int host_fd() const { return host_.get(); }
   const std::string& path() const { return path_; }
   PipeBuffer* pipe() const { return pipe_.get(); }
+  uint64_t tmp_ino() const { return ino_; }
+  DeviceKind device_kind() const { return device_; }
+  // O_RDONLY, O_WRONLY or O_RDWR as the guest opened it (F_GETFL).
+  uint32_t access() const;
   bool readable() const;
   bool writable() const;
 
@@ -78,6 +97,9 @@ class OpenFile {
   UniqueFd host_;
   std::string path_;
   std::shared_ptr<PipeBuffer> pipe_;
+  uint64_t ino_ = 0;                      // kTmpFile, kTmpDir
+  DeviceKind device_ = DeviceKind::kNull;  // kDevice
+  uint32_t access_ = 0;                   // kTmpFile, kTmpDir, kDevice
 };
 
 class FdTable {
@@ -108,6 +130,14 @@ class FdTable {
   // Closes every open fd in [first, last]; for close_range.
   void close_range(uint64_t first, uint64_t last);
   [[nodiscard]] size_t open_count() const;
+  // The table for a snapshot file, and back. Host files are re-opened by their resolved path
+  // through `reopen` (which applies the path policy again); nullopt when one cannot be, or on
+  // an inconsistent input.
+  void encode(ByteWriter& out) const;
+  [[nodiscard]] static std::optional<FdTable> decode(
+      ByteReader& in, const std::function<UniqueFd(FileKind, const std::string&)>& reopen);
+  // True when an open fd refers to inode `ino` of the private /tmp.
+  [[nodiscard]] bool refers_to_tmp(uint64_t ino) const;
 
  private:
   struct Slot {

@@ -13,11 +13,6 @@
 
 namespace forkbox::os {
 
-// The private State of personality.hpp is the process state of syscall_context.hpp.
-struct Personality::State : ProcessState {
-  using ProcessState::ProcessState;
-};
-
 ProcessState::ProcessState(const PersonalityConfig& config) : paths(config.allow_read) {
   constexpr uint64_t kInfinity = ~0ull;
   rlimits.fill(Rlimit{kInfinity, kInfinity});

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "linux/guest_memory.hpp"
@@ -76,6 +78,13 @@ class Personality {
   // Start a fork's own accounting: empty captured output, output limit counted from zero,
   // statistics from zero.
   void begin_fork();
+  // The whole personality (configuration, fd table, process state, /tmp) as bytes for a
+  // snapshot file, and back. Host fds cannot be saved: encode() refuses (nullopt) a
+  // personality whose stdio passes through to host fds. decode() re-opens host files under the
+  // saved allow-list and fails with a one-line reason on an inconsistent input. Statistics and
+  // captured output are not kept (a fork starts both from zero anyway).
+  [[nodiscard]] std::optional<std::string> encode() const;
+  [[nodiscard]] static std::expected<Personality, std::string> decode(std::string_view bytes);
   // Output limit for this guest (a request may ask for less than the configured default).
   void set_output_limit(uint64_t bytes) { config_.stdio.output_limit = bytes; }
 

@@ -16,6 +16,7 @@
 #include "linux/guest_memory.hpp"
 #include "linux/personality.hpp"
 #include "linux/syscall_ids.hpp"
+#include "linux/tmpfs.hpp"
 #include "linux/vfs.hpp"
 
 namespace forkbox::os {
@@ -56,7 +57,8 @@ struct ProcessState {
   explicit ProcessState(const PersonalityConfig& config);
 
   PathPolicy paths;
-  std::string cwd = "/";  // absolute, resolved (no symlinks), inside the allow-list or "/"
+  std::string cwd = "/";  // absolute, resolved (no symlinks), inside the allow-list, /tmp or "/"
+  TmpFs tmp;              // the private /tmp: copied (copy-on-write) with the process
   std::string captured_stdout;
   std::string captured_stderr;
   uint64_t output_bytes = 0;  // stdout + stderr bytes so far, against output_limit
@@ -64,6 +66,12 @@ struct ProcessState {
   SignalState signals;
   std::array<Rlimit, kRlimitCount> rlimits{};
   uint32_t umask = 022;
+};
+
+// The private State of personality.hpp is this process state (defined here so that every
+// personality source file, personality.cpp and personality_image.cpp, sees it complete).
+struct Personality::State : ProcessState {
+  using ProcessState::ProcessState;
 };
 
 struct SyscallContext {

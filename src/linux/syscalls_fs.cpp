@@ -5,17 +5,25 @@
 //
 // Only regular files and directories can be opened: a FIFO or device inside an allowed
 // directory could block the engine thread or expose more than file contents. The legacy x86-64
-// calls (open, stat, lstat, access, readlink) share the code of their *at successors.
+// calls (open, stat, lstat, access, readlink, unlink, mkdir, rmdir) share the code of their *at
+// successors.
+//
+// Two virtual trees come first, decided on the lexically normalized path before the host is
+// consulted: the private writable /tmp (tmpfs.hpp), where files may be created, written,
+// truncated, unlinked and directories made and removed, and the devices of dev_files.hpp.
+// Everything else stays read-only: write intent on a host path is EROFS.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <cstring>
 #include <vector>
 
 #include "linux/arch_layouts.hpp"
+#include "linux/dev_files.hpp"
 #include "linux/guest_abi.hpp"
 #include "linux/syscall_context.hpp"
 
@@ -31,13 +39,22 @@ std::expected<std::string, int> base_dir(SyscallContext& ctx, int64_t dirfd) {
   if (dirfd == abi::kAtFdCwd) return ctx.proc.cwd;
   const OpenFile* file = ctx.fds.get(dirfd);
   if (!file) return std::unexpected(-EBADF);
-  if (file->kind() != FileKind::kHostDir) return std::unexpected(-ENOTDIR);
+  if (file->kind() != FileKind::kHostDir && file->kind() != FileKind::kTmpDir)
+    return std::unexpected(-ENOTDIR);
   return file->path();
 }
 
-// Reads the guest path and resolves it under the policy.
-std::expected<std::string, int> resolve_at(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr,
-                                           bool follow_final) {
+// Where a guest path leads: the private /tmp, a virtual device, or the host (resolved under the
+// path policy). `path` is normalized for the virtual cases and resolved for the host.
+enum class Where : uint8_t { kHost, kTmp, kDevice };
+struct Target {
+  Where where = Where::kHost;
+  std::string path;
+  DeviceKind device = DeviceKind::kNull;
+};
+
+std::expected<Target, int> classify_at(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr,
+                                       bool follow_final) {
   auto path = read_guest_string(ctx.mem, path_addr, kMaxGuestPath - 1);
   if (!path) return std::unexpected(path.error());
   if (path->empty()) return std::unexpected(-ENOENT);
@@ -47,7 +64,27 @@ std::expected<std::string, int> resolve_at(SyscallContext& ctx, int64_t dirfd, u
     if (!dir) return std::unexpected(dir.error());
     base = std::move(*dir);
   }
-  return ctx.proc.paths.resolve(base, *path, follow_final);
+  Target t;
+  std::string normal = normalize_path(base, *path);
+  if (TmpFs::covers(normal)) {
+    t.where = Where::kTmp;
+    t.path = std::move(normal);
+    return t;
+  }
+  if (auto dev = device_at(normal)) {
+    t.where = Where::kDevice;
+    t.device = *dev;
+    t.path = std::move(normal);
+    return t;
+  }
+  auto resolved = ctx.proc.paths.resolve(base, *path, follow_final);
+  if (!resolved) return std::unexpected(resolved.error());
+  t.path = std::move(*resolved);
+  return t;
+}
+
+std::function<bool(uint64_t)> tmp_in_use(SyscallContext& ctx) {
+  return [&fds = ctx.fds](uint64_t ino) { return fds.refers_to_tmp(ino); };
 }
 
 // What fstat reports for fds without a host file behind them.
@@ -59,6 +96,11 @@ FileStat synthetic_stat(FileKind kind) {
 }
 
 std::expected<FileStat, int> stat_fd(SyscallContext& ctx, int64_t fd) {
+  if (fd == abi::kAtFdCwd && TmpFs::covers(ctx.proc.cwd)) {
+    auto ino = ctx.proc.tmp.lookup(ctx.proc.cwd);
+    if (!ino) return std::unexpected(ino.error());
+    return ctx.proc.tmp.stat(*ino);
+  }
   if (fd == abi::kAtFdCwd) {
     struct stat st {};
     if (::lstat(ctx.proc.cwd.c_str(), &st) != 0) return std::unexpected(-errno);
@@ -66,6 +108,9 @@ std::expected<FileStat, int> stat_fd(SyscallContext& ctx, int64_t fd) {
   }
   const OpenFile* file = ctx.fds.get(fd);
   if (!file) return std::unexpected(-EBADF);
+  if (file->kind() == FileKind::kTmpFile || file->kind() == FileKind::kTmpDir)
+    return ctx.proc.tmp.stat(file->tmp_ino());
+  if (file->kind() == FileKind::kDevice) return device_stat(file->device_kind());
   if (file->kind() != FileKind::kHostFile && file->kind() != FileKind::kHostDir)
     return synthetic_stat(file->kind());
   struct stat st {};
@@ -81,10 +126,16 @@ std::expected<FileStat, int> stat_at(SyscallContext& ctx, int64_t dirfd, uint64_
     if (!path) return std::unexpected(path.error());
     if (path->empty()) return stat_fd(ctx, dirfd);
   }
-  auto resolved = resolve_at(ctx, dirfd, path_addr, !(flags & abi::kAtSymlinkNofollow));
-  if (!resolved) return std::unexpected(resolved.error());
+  auto target = classify_at(ctx, dirfd, path_addr, !(flags & abi::kAtSymlinkNofollow));
+  if (!target) return std::unexpected(target.error());
+  if (target->where == Where::kTmp) {
+    auto ino = ctx.proc.tmp.lookup(target->path);
+    if (!ino) return std::unexpected(ino.error());
+    return ctx.proc.tmp.stat(*ino);
+  }
+  if (target->where == Where::kDevice) return device_stat(target->device);
   struct stat st {};
-  if (::lstat(resolved->c_str(), &st) != 0) return std::unexpected(-errno);
+  if (::lstat(target->path.c_str(), &st) != 0) return std::unexpected(-errno);
   return file_stat_from_host(st);
 }
 
@@ -95,12 +146,62 @@ SyscallOutcome write_stat(SyscallContext& ctx, const std::expected<FileStat, int
   return ctx.mem.write(buf, bytes.data(), bytes.size()) ? ok(0) : fail(EFAULT);
 }
 
-SyscallOutcome do_openat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, uint64_t flags) {
-  // Refuse write intent before looking at the path: the answer must not depend on the host.
+SyscallOutcome install_open(SyscallContext& ctx, std::shared_ptr<OpenFile> file, uint64_t flags) {
+  file->status_flags = static_cast<uint32_t>(flags & (abi::kONonblock | abi::kOAppend));
+  auto guest_fd = ctx.fds.install(std::move(file), 0, flags & abi::kOCloexec);
+  return guest_fd ? ok(*guest_fd) : from_neg(guest_fd.error());
+}
+
+SyscallOutcome open_tmp(SyscallContext& ctx, const std::string& path, uint64_t flags,
+                        uint64_t mode) {
+  TmpFs& tmp = ctx.proc.tmp;
+  const uint32_t access = static_cast<uint32_t>(flags & abi::kOAccMode);
+  if (access == abi::kOAccMode) return fail(EINVAL);
+  if ((flags & abi::kOTmpfile) == abi::kOTmpfile) return fail(EOPNOTSUPP);
+  std::expected<uint64_t, int> ino = std::unexpected(-ENOENT);
+  if (flags & abi::kOCreat) {
+    const uint32_t perms = static_cast<uint32_t>(mode & 07777) & ~ctx.proc.umask;
+    ino = tmp.create_file(path, perms, flags & abi::kOExcl);
+    if (!ino && ino.error() == -ENOSPC) {  // unlinked files closed since may free room
+      tmp.release_unreferenced(tmp_in_use(ctx));
+      ino = tmp.create_file(path, perms, flags & abi::kOExcl);
+    }
+  } else {
+    ino = tmp.lookup(path);
+  }
+  if (!ino) return from_neg(ino.error());
+  if (tmp.is_dir(*ino)) {
+    if (access != abi::kORdOnly || (flags & abi::kOTrunc)) return fail(EISDIR);
+    return install_open(ctx, OpenFile::tmp(FileKind::kTmpDir, *ino, path, access), flags);
+  }
+  if (flags & abi::kODirectory) return fail(ENOTDIR);
+  if ((flags & abi::kOTrunc) && access != abi::kORdOnly) {
+    if (int rc = tmp.truncate(*ino, 0); rc != 0) return fail(-rc);
+  }
+  return install_open(ctx, OpenFile::tmp(FileKind::kTmpFile, *ino, path, access), flags);
+}
+
+SyscallOutcome do_openat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, uint64_t flags,
+                         uint64_t mode) {
+  auto target = classify_at(ctx, dirfd, path_addr, !(flags & abi::kONofollow));
+  // Virtual files are decided on the path alone, so a refusal below never depends on the host.
+  if (target && target->where == Where::kTmp) return open_tmp(ctx, target->path, flags, mode);
+  if (target && target->where == Where::kDevice) {
+    const uint64_t access = flags & abi::kOAccMode;
+    if (access == abi::kOAccMode) return fail(EINVAL);
+    if (flags & abi::kODirectory) return fail(ENOTDIR);
+    if ((flags & abi::kOCreat) && (flags & abi::kOExcl)) return fail(EEXIST);
+    return install_open(ctx,
+                        OpenFile::device(target->device, target->path,
+                                         static_cast<uint32_t>(access)),
+                        flags);
+  }
+  // Refuse write intent on host paths before looking at the host: the answer must not depend on
+  // whether the file exists there.
   const uint64_t write_intent = abi::kOCreat | abi::kOTrunc | abi::kOAppend | abi::kOTmpfile;
   if ((flags & abi::kOAccMode) != abi::kORdOnly || (flags & write_intent)) return fail(EROFS);
-  auto resolved = resolve_at(ctx, dirfd, path_addr, !(flags & abi::kONofollow));
-  if (!resolved) return from_neg(resolved.error());
+  if (!target) return from_neg(target.error());
+  const std::string* resolved = &target->path;
   // O_NOFOLLOW: the policy already resolved every symlink, so the host must follow none.
   // O_NONBLOCK: an open must never wait (the type check below then refuses FIFOs).
   int host_flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
@@ -117,17 +218,21 @@ SyscallOutcome do_openat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr,
   } else {
     return fail(EACCES);
   }
-  auto file = OpenFile::host(kind, std::move(fd), std::move(*resolved));
-  file->status_flags = static_cast<uint32_t>(flags & abi::kONonblock);
-  auto guest_fd = ctx.fds.install(std::move(file), 0, flags & abi::kOCloexec);
-  return guest_fd ? ok(*guest_fd) : from_neg(guest_fd.error());
+  return install_open(ctx, OpenFile::host(kind, std::move(fd), *resolved),
+                      flags & ~abi::kOAppend);
 }
 
 SyscallOutcome do_readlinkat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, uint64_t buf,
                              int64_t size) {
   if (size <= 0) return fail(EINVAL);
-  auto resolved = resolve_at(ctx, dirfd, path_addr, false);
-  if (!resolved) return from_neg(resolved.error());
+  auto where = classify_at(ctx, dirfd, path_addr, false);
+  if (!where) return from_neg(where.error());
+  if (where->where == Where::kDevice) return fail(EINVAL);  // no symlinks among them
+  if (where->where == Where::kTmp) {
+    auto ino = ctx.proc.tmp.lookup(where->path);
+    return fail(ino ? EINVAL : -ino.error());
+  }
+  const std::string* resolved = &where->path;
   std::array<char, kMaxGuestPath> target{};
   ssize_t n = ::readlink(resolved->c_str(), target.data(), target.size());
   if (n < 0) return fail(errno);  // EINVAL when it is not a symlink, as on Linux
@@ -139,8 +244,22 @@ SyscallOutcome do_faccessat(SyscallContext& ctx, int64_t dirfd, uint64_t path_ad
                             uint64_t flags) {
   if (mode & ~(abi::kROk | abi::kWOk | abi::kXOk)) return fail(EINVAL);
   if (flags & ~(abi::kAtEaccess | abi::kAtSymlinkNofollow | abi::kAtEmptyPath)) return fail(EINVAL);
-  auto resolved = resolve_at(ctx, dirfd, path_addr, !(flags & abi::kAtSymlinkNofollow));
-  if (!resolved) return from_neg(resolved.error());
+  auto target = classify_at(ctx, dirfd, path_addr, !(flags & abi::kAtSymlinkNofollow));
+  if (!target) return from_neg(target.error());
+  if (target->where != Where::kHost) {
+    FileStat st;
+    if (target->where == Where::kTmp) {
+      auto ino = ctx.proc.tmp.lookup(target->path);
+      if (!ino) return from_neg(ino.error());
+      st = ctx.proc.tmp.stat(*ino);
+    } else {
+      st = device_stat(target->device);
+    }
+    // The guest owns everything virtual: only execute permission can be missing.
+    if ((mode & abi::kXOk) && !(st.mode & 0111)) return fail(EACCES);
+    return ok(0);
+  }
+  const std::string* resolved = &target->path;
   struct stat st {};
   if (::lstat(resolved->c_str(), &st) != 0) return fail(errno);
   if (mode & abi::kWOk) return fail(EROFS);  // nothing the guest sees is writable
@@ -154,11 +273,11 @@ SyscallOutcome do_faccessat(SyscallContext& ctx, int64_t dirfd, uint64_t path_ad
 }  // namespace
 
 SyscallOutcome sys_openat(SyscallContext& ctx) {
-  return do_openat(ctx, ctx.int_arg(0), ctx.arg(1), ctx.arg(2) & 0xffffffffu);
+  return do_openat(ctx, ctx.int_arg(0), ctx.arg(1), ctx.arg(2) & 0xffffffffu, ctx.arg(3));
 }
 
 SyscallOutcome sys_open(SyscallContext& ctx) {
-  return do_openat(ctx, abi::kAtFdCwd, ctx.arg(0), ctx.arg(1) & 0xffffffffu);
+  return do_openat(ctx, abi::kAtFdCwd, ctx.arg(0), ctx.arg(1) & 0xffffffffu, ctx.arg(2));
 }
 
 SyscallOutcome sys_fstat(SyscallContext& ctx) {
@@ -214,11 +333,46 @@ SyscallOutcome sys_access(SyscallContext& ctx) {
   return do_faccessat(ctx, abi::kAtFdCwd, ctx.arg(0), ctx.arg(1) & 0xffffffffu, 0);
 }
 
+namespace {
+
+// A /tmp directory listing: ".", ".." then the entries by name; the position cookie is the
+// index of the next entry (d_off of each record is the index after it).
+SyscallOutcome tmp_getdents64(SyscallContext& ctx, OpenFile& file, size_t size) {
+  std::vector<TmpDirEntry> entries = {{".", file.tmp_ino(), true}, {"..", 0, true}};
+  for (TmpDirEntry& e : ctx.proc.tmp.list(file.tmp_ino())) entries.push_back(std::move(e));
+  std::vector<uint8_t> buf;
+  uint64_t index = file.offset;
+  for (; index < entries.size(); ++index) {
+    const TmpDirEntry& e = entries[index];
+    // d_ino u64, d_off i64, d_reclen u16, d_type u8, name + NUL, padded to 8 bytes.
+    const size_t reclen = (19 + e.name.size() + 1 + 7) & ~size_t{7};
+    if (buf.size() + reclen > size) break;
+    const size_t at = buf.size();
+    buf.resize(at + reclen, 0);
+    const uint64_t ino = e.ino ? e.ino : TmpFs::kRootIno;
+    const uint64_t next = index + 1;
+    const uint16_t len16 = static_cast<uint16_t>(reclen);
+    const uint8_t type = e.dir ? 4 /* DT_DIR */ : 8 /* DT_REG */;
+    std::memcpy(buf.data() + at, &ino, 8);
+    std::memcpy(buf.data() + at + 8, &next, 8);
+    std::memcpy(buf.data() + at + 16, &len16, 2);
+    buf[at + 18] = type;
+    std::memcpy(buf.data() + at + 19, e.name.data(), e.name.size());
+  }
+  if (buf.empty() && index < entries.size()) return fail(EINVAL);  // buffer too small
+  if (!ctx.mem.write(ctx.arg(1), buf.data(), buf.size())) return fail(EFAULT);
+  file.offset = index;
+  return ok(static_cast<int64_t>(buf.size()));
+}
+
+}  // namespace
+
 SyscallOutcome sys_getdents64(SyscallContext& ctx) {
   OpenFile* file = ctx.fds.get(ctx.int_arg(0));
   if (!file) return fail(EBADF);
-  if (file->kind() != FileKind::kHostDir) return fail(ENOTDIR);
   const size_t size = std::min<uint64_t>(ctx.arg(2) & 0xffffffffu, kMaxDirentBuffer);
+  if (file->kind() == FileKind::kTmpDir) return tmp_getdents64(ctx, *file, size);
+  if (file->kind() != FileKind::kHostDir) return fail(ENOTDIR);
   // Our own position cookie, not the host fd's, decides where the listing continues.
   if (::lseek(file->host_fd(), static_cast<off_t>(file->offset), SEEK_SET) < 0) return fail(errno);
   std::vector<uint8_t> buf(size);
@@ -248,21 +402,93 @@ SyscallOutcome sys_getcwd(SyscallContext& ctx) {
 }
 
 SyscallOutcome sys_chdir(SyscallContext& ctx) {
-  auto resolved = resolve_at(ctx, abi::kAtFdCwd, ctx.arg(0), true);
-  if (!resolved) return from_neg(resolved.error());
-  struct stat st {};
-  if (::stat(resolved->c_str(), &st) != 0) return fail(errno);
-  if (!S_ISDIR(st.st_mode)) return fail(ENOTDIR);
-  ctx.proc.cwd = std::move(*resolved);
+  auto target = classify_at(ctx, abi::kAtFdCwd, ctx.arg(0), true);
+  if (!target) return from_neg(target.error());
+  if (target->where == Where::kDevice) return fail(ENOTDIR);
+  if (target->where == Where::kTmp) {
+    auto ino = ctx.proc.tmp.lookup(target->path);
+    if (!ino) return from_neg(ino.error());
+    if (!ctx.proc.tmp.is_dir(*ino)) return fail(ENOTDIR);
+  } else {
+    struct stat st {};
+    if (::stat(target->path.c_str(), &st) != 0) return fail(errno);
+    if (!S_ISDIR(st.st_mode)) return fail(ENOTDIR);
+  }
+  ctx.proc.cwd = std::move(target->path);
   return ok(0);
 }
 
 SyscallOutcome sys_fchdir(SyscallContext& ctx) {
   const OpenFile* file = ctx.fds.get(ctx.int_arg(0));
   if (!file) return fail(EBADF);
-  if (file->kind() != FileKind::kHostDir) return fail(ENOTDIR);
+  if (file->kind() != FileKind::kHostDir && file->kind() != FileKind::kTmpDir) return fail(ENOTDIR);
   ctx.proc.cwd = file->path();
   return ok(0);
+}
+
+namespace {
+
+// Changes to the name space: possible in /tmp only; EROFS on the host (when the path exists
+// there or its parent does) and EACCES on the devices, as for an unprivileged Linux user.
+SyscallOutcome do_unlinkat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, bool dir) {
+  auto target = classify_at(ctx, dirfd, path_addr, false);
+  if (!target) return from_neg(target.error());
+  if (target->where == Where::kDevice) return fail(EACCES);
+  if (target->where == Where::kHost) return fail(EROFS);
+  TmpFs& tmp = ctx.proc.tmp;
+  const int rc = dir ? tmp.remove_dir(target->path) : tmp.unlink(target->path, tmp_in_use(ctx));
+  if (rc == 0 && dir && TmpFs::covers(ctx.proc.cwd) && !tmp.lookup(ctx.proc.cwd)) {
+    ctx.proc.cwd = std::string(TmpFs::kMountPoint);  // Linux keeps a dead cwd; we fall back
+  }
+  return from_neg(rc);
+}
+
+SyscallOutcome do_mkdirat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, uint64_t mode) {
+  auto target = classify_at(ctx, dirfd, path_addr, false);
+  if (!target) return from_neg(target.error());
+  if (target->where == Where::kDevice) return fail(EEXIST);
+  if (target->where == Where::kHost) return fail(EROFS);
+  const uint32_t perms = static_cast<uint32_t>(mode & 07777) & ~ctx.proc.umask;
+  auto ino = ctx.proc.tmp.make_dir(target->path, perms);
+  if (!ino && ino.error() == -ENOSPC) {
+    ctx.proc.tmp.release_unreferenced(tmp_in_use(ctx));
+    ino = ctx.proc.tmp.make_dir(target->path, perms);
+  }
+  return ino ? ok(0) : from_neg(ino.error());
+}
+
+}  // namespace
+
+SyscallOutcome sys_unlinkat(SyscallContext& ctx) {
+  constexpr uint64_t kAtRemovedir = 0x200;
+  const uint64_t flags = ctx.arg(2) & 0xffffffffu;
+  if (flags & ~kAtRemovedir) return fail(EINVAL);
+  return do_unlinkat(ctx, ctx.int_arg(0), ctx.arg(1), flags & kAtRemovedir);
+}
+
+SyscallOutcome sys_unlink(SyscallContext& ctx) {
+  return do_unlinkat(ctx, abi::kAtFdCwd, ctx.arg(0), false);
+}
+
+SyscallOutcome sys_rmdir(SyscallContext& ctx) {
+  return do_unlinkat(ctx, abi::kAtFdCwd, ctx.arg(0), true);
+}
+
+SyscallOutcome sys_mkdirat(SyscallContext& ctx) {
+  return do_mkdirat(ctx, ctx.int_arg(0), ctx.arg(1), ctx.arg(2));
+}
+
+SyscallOutcome sys_mkdir(SyscallContext& ctx) {
+  return do_mkdirat(ctx, abi::kAtFdCwd, ctx.arg(0), ctx.arg(1));
+}
+
+SyscallOutcome sys_ftruncate(SyscallContext& ctx) {
+  OpenFile* file = ctx.fds.get(ctx.int_arg(0));
+  if (!file) return fail(EBADF);
+  const int64_t length = static_cast<int64_t>(ctx.arg(1));
+  if (length < 0) return fail(EINVAL);
+  if (file->kind() != FileKind::kTmpFile || !file->writable()) return fail(EINVAL);
+  return from_neg(ctx.proc.tmp.truncate(file->tmp_ino(), static_cast<uint64_t>(length)));
 }
 
 SyscallOutcome sys_umask(SyscallContext& ctx) {

@@ -1,5 +1,6 @@
 // Byte I/O on guest fds: read/write and their vector and positional forms, lseek, pipes, dup,
-// fcntl, ioctl and close.
+// fcntl, ioctl and close. Host files are read-only; /tmp files (tmpfs.hpp) and the virtual
+// devices (dev_files.hpp) are read and written as they were opened.
 //
 // Every transfer goes through one host-side bounce buffer of at most kMaxIoPerCall bytes: the
 // guest's iovecs are gathered (or scattered) with GuestMemory, and the file side sees one
@@ -14,6 +15,7 @@
 #include <climits>
 #include <vector>
 
+#include "linux/dev_files.hpp"
 #include "linux/guest_abi.hpp"
 #include "linux/syscall_context.hpp"
 
@@ -141,14 +143,35 @@ SyscallOutcome write_pipe(SyscallContext& ctx, OpenFile& file, std::string_view 
   return ok(static_cast<int64_t>(n));
 }
 
-SyscallOutcome write_segments(SyscallContext& ctx, int64_t fd, const std::vector<IoSegment>& segs) {
+// A /tmp file: at `position` (pwrite), at the end (O_APPEND), or at the file offset.
+SyscallOutcome write_tmp(SyscallContext& ctx, OpenFile& file, std::string_view bytes,
+                         std::optional<uint64_t> position) {
+  TmpFs& tmp = ctx.proc.tmp;
+  const bool append = file.status_flags & abi::kOAppend;
+  const uint64_t at = position ? *position : append ? tmp.size(file.tmp_ino()) : file.offset;
+  auto n = tmp.write(file.tmp_ino(), at, bytes);
+  if (!n && n.error() == -ENOSPC) {  // unlinked files closed since may free room
+    tmp.release_unreferenced([&fds = ctx.fds](uint64_t ino) { return fds.refers_to_tmp(ino); });
+    n = tmp.write(file.tmp_ino(), at, bytes);
+  }
+  if (!n) return from_neg(n.error());
+  if (!position) file.offset = at + *n;
+  return ok(static_cast<int64_t>(*n));
+}
+
+SyscallOutcome write_segments(SyscallContext& ctx, int64_t fd, const std::vector<IoSegment>& segs,
+                              std::optional<uint64_t> position = std::nullopt) {
   OpenFile* file = ctx.fds.get(fd);
   if (!file) return fail(EBADF);
   if (!file->writable()) return fail(EBADF);
+  if (position && file->kind() != FileKind::kTmpFile && file->kind() != FileKind::kDevice)
+    return fail(ESPIPE);
   if (total_len(segs) == 0) return ok(0);
   auto bytes = gather(ctx.mem, segs, kMaxIoPerCall);
   if (!bytes) return from_neg(bytes.error());
   if (file->kind() == FileKind::kPipeWrite) return write_pipe(ctx, *file, *bytes);
+  if (file->kind() == FileKind::kTmpFile) return write_tmp(ctx, *file, *bytes, position);
+  if (file->kind() == FileKind::kDevice) return ok(static_cast<int64_t>(bytes->size()));
   return write_stream(ctx, file->kind(), *bytes);
 }
 
@@ -200,7 +223,12 @@ std::expected<std::string, int> peek(SyscallContext& ctx, OpenFile& file, uint64
       out.resize(done);
       return out;
     }
+    case FileKind::kTmpFile:
+      return ctx.proc.tmp.read(file.tmp_ino(), offset, max);
+    case FileKind::kDevice:
+      return read_device(file.device_kind(), max);
     case FileKind::kHostDir:
+    case FileKind::kTmpDir:
       return std::unexpected(-EISDIR);
     default:
       return std::unexpected(-EBADF);
@@ -216,6 +244,7 @@ void consume(SyscallContext& ctx, OpenFile& file, size_t n) {
       file.pipe()->data.erase(0, n);
       break;
     case FileKind::kHostFile:
+    case FileKind::kTmpFile:
       file.offset += n;
       break;
     default:
@@ -228,9 +257,11 @@ SyscallOutcome read_segments(SyscallContext& ctx, int64_t fd, const std::vector<
                              std::optional<uint64_t> position) {
   OpenFile* file = ctx.fds.get(fd);
   if (!file) return fail(EBADF);
-  if (file->kind() == FileKind::kHostDir) return fail(EISDIR);
+  if (file->kind() == FileKind::kHostDir || file->kind() == FileKind::kTmpDir) return fail(EISDIR);
   if (!file->readable()) return fail(EBADF);
-  if (position && file->kind() != FileKind::kHostFile) return fail(ESPIPE);
+  const bool positional = file->kind() == FileKind::kHostFile ||
+                          file->kind() == FileKind::kTmpFile || file->kind() == FileKind::kDevice;
+  if (position && !positional) return fail(ESPIPE);
   if (file->kind() == FileKind::kStdin && ctx.config.pause_on_stdin_read) {
     return {OutcomeKind::kPause, 0};
   }
@@ -279,10 +310,9 @@ SyscallOutcome sys_preadv(SyscallContext& ctx) {
 }
 
 SyscallOutcome sys_pwrite64(SyscallContext& ctx) {
-  // Every writable guest fd is a stream or a pipe, where positional writes are ESPIPE.
-  const OpenFile* file = ctx.fds.get(ctx.int_arg(0));
-  if (!file) return fail(EBADF);
-  return fail(file->writable() ? ESPIPE : EBADF);
+  // Streams and pipes refuse positional writes with ESPIPE; /tmp files and devices take them.
+  if (static_cast<int64_t>(ctx.arg(3)) < 0) return fail(EINVAL);
+  return write_segments(ctx, ctx.int_arg(0), {{ctx.arg(1), ctx.arg(2)}}, ctx.arg(3));
 }
 
 SyscallOutcome sys_lseek(SyscallContext& ctx) {
@@ -290,7 +320,8 @@ SyscallOutcome sys_lseek(SyscallContext& ctx) {
   if (!file) return fail(EBADF);
   const int64_t offset = static_cast<int64_t>(ctx.arg(1));
   const int64_t whence = ctx.int_arg(2);
-  if (file->kind() == FileKind::kHostDir) {
+  if (file->kind() == FileKind::kDevice) return ok(0);  // Linux's noop llseek for these devices
+  if (file->kind() == FileKind::kHostDir || file->kind() == FileKind::kTmpDir) {
     // Directory positions are getdents64 cookies; only rewinding and restoring make sense.
     if (whence == abi::kSeekSet && offset >= 0)
       file->offset = static_cast<uint64_t>(offset);
@@ -298,10 +329,12 @@ SyscallOutcome sys_lseek(SyscallContext& ctx) {
       return fail(EINVAL);
     return ok(static_cast<int64_t>(file->offset));
   }
-  if (file->kind() != FileKind::kHostFile) return fail(ESPIPE);
+  if (file->kind() != FileKind::kHostFile && file->kind() != FileKind::kTmpFile) return fail(ESPIPE);
   int64_t base = 0;
   if (whence == abi::kSeekCur) {
     base = static_cast<int64_t>(file->offset);
+  } else if (whence == abi::kSeekEnd && file->kind() == FileKind::kTmpFile) {
+    base = static_cast<int64_t>(ctx.proc.tmp.size(file->tmp_ino()));
   } else if (whence == abi::kSeekEnd) {
     struct stat st {};
     if (::fstat(file->host_fd(), &st) != 0) return fail(EBADF);
@@ -396,10 +429,8 @@ SyscallOutcome sys_fcntl(SyscallContext& ctx) {
     case abi::kFSetfd:
       ctx.fds.set_cloexec(fd, arg & abi::kFdCloexec);
       return ok(0);
-    case abi::kFGetfl: {
-      const uint64_t access = file->writable() ? abi::kOWrOnly : abi::kORdOnly;
-      return ok(static_cast<int64_t>(access | abi::kOLargefile | file->status_flags));
-    }
+    case abi::kFGetfl:
+      return ok(static_cast<int64_t>(file->access() | abi::kOLargefile | file->status_flags));
     case abi::kFSetfl:
       file->status_flags = static_cast<uint32_t>(arg & (abi::kONonblock | abi::kOAppend));
       return ok(0);
@@ -451,6 +482,9 @@ SyscallOutcome sys_ioctl(SyscallContext& ctx) {
       } else if (file->kind() == FileKind::kStdin && !ctx.config.stdio.stdin_host_fd) {
         const std::string& data = ctx.config.stdio.stdin_data;
         available = data.size() - std::min(ctx.proc.stdin_offset, data.size());
+      } else if (file->kind() == FileKind::kTmpFile) {
+        const uint64_t size = ctx.proc.tmp.size(file->tmp_ino());
+        available = size > file->offset ? size - file->offset : 0;
       } else if (file->kind() == FileKind::kHostFile) {
         struct stat st {};
         if (::fstat(file->host_fd(), &st) == 0 && static_cast<uint64_t>(st.st_size) > file->offset)

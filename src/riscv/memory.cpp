@@ -69,21 +69,33 @@ size_t Memory::overhead_bytes() const {
 }
 
 void Memory::reset_to_base() {
-  own_.for_each([](uint64_t, uint8_t* d) { release_page(d); });
+  // TLB entries of pages this fork owned (or hid) must go; entries for the template's own
+  // pages stay valid, so the next request starts with a warm TLB. A changed address-space map
+  // may have changed permissions anywhere: then flush everything.
+  const bool map_changed = base_ && own_vm_.has_value();
+  own_.for_each([&](uint64_t page, uint8_t* d) {
+    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
+    if (r.tag == (page ^ salt_)) r = TlbEntry{};
+    TlbEntry& w = write_tlb_[page & (kTlbEntries - 1)];
+    if (w.tag == (page ^ salt_)) w = TlbEntry{};
+    release_page(d);
+  });
   own_.clear();
   owned_ = 0;
   if (base_) {
     own_vm_.reset();
     vm_ = base_->vm_;
+    last_region_ = nullptr;
     brk_start_ = base_->brk_start_;
     brk_ = base_->brk_;
   }
   pages_touched_ = 0;
   fault_ = {};
-  flush_tlb();
+  if (map_changed || !base_) flush_tlb();
 }
 
 os::VmMap& Memory::mutable_vm() {
+  last_region_ = nullptr;
   if (!own_vm_) {
     own_vm_.emplace(*vm_);
     vm_ = &*own_vm_;
@@ -138,7 +150,7 @@ uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot
     set_fault(MemoryFault::kUnmapped, kind, addr);
     return nullptr;
   }
-  const os::Region* region = vm_->find(addr);
+  const os::Region* region = region_for(addr);
   if (!region) {
     set_fault(MemoryFault::kUnmapped, kind, addr);
     return nullptr;

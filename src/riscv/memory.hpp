@@ -177,6 +177,13 @@ class Memory final : public os::GuestMemory {
   void drop_pages(uint64_t start, uint64_t end);  // frees or hides pages in the range
   // The VmMap to change: a fork copies its template's on first change.
   os::VmMap& mutable_vm();
+  [[nodiscard]] const os::Region* region_for(uint64_t addr) {
+    if (last_region_ && addr - last_region_->start < last_region_->end - last_region_->start)
+      return last_region_;
+    const os::Region* r = vm_->find(addr);
+    if (r) last_region_ = r;
+    return r;
+  }
   void flush_tlb();
   void set_fault(MemoryFault f, AccessKind k, uint64_t addr) { fault_ = {f, k, addr}; }
   void map_changed(uint64_t start, uint64_t end) {
@@ -190,6 +197,9 @@ class Memory final : public os::GuestMemory {
   PageMap own_;                   // pages this Memory wrote (or hid)
   std::optional<os::VmMap> own_vm_;
   const os::VmMap* vm_ = nullptr;  // own_vm_ or the base's
+  // The region found last: most TLB refills of a request fall in the stack or the same data
+  // region. Cleared whenever the map may change (its nodes are stable until then).
+  const os::Region* last_region_ = nullptr;
   uint64_t limit_pages_;
   uint64_t owned_ = 0;  // pages in own_ that are real (not hidden markers)
   uint64_t pages_touched_ = 0;

@@ -29,10 +29,15 @@ uint64_t micros_between(Clock::time_point a, Clock::time_point b) {
 // every system call.
 uint64_t budget_for(uint64_t timeout_ms) { return timeout_ms * 1'000'000ull; }
 
-// Limits on an exec request. Why: code and arguments are copied into guest memory through
-// stdin; these bound that copy well below the guest's memory while fitting any real script.
+// Limits on an exec request, the agent's own (guest/lua/agent.c, docs/guest-abi.md). Why: code
+// and arguments are copied into guest memory through stdin; these bound that copy well below
+// the guest's memory while fitting any real script. Checked here so users get a clear message
+// instead of the agent's exit status 125.
 constexpr size_t kMaxCode = 16u << 20;
 constexpr size_t kMaxArgs = 256;
+constexpr size_t kMaxName = 4096;
+constexpr size_t kMaxArg = 128u << 10;
+constexpr size_t kMaxArgsTotal = 2u << 20;
 
 struct Counters {
   std::atomic<uint64_t> forks{0}, resets{0}, faults{0}, timeouts{0}, memory_limits{0},
@@ -124,9 +129,17 @@ class ExecRuntime final : public Runtime {
 
   std::expected<ExecResult, RuntimeError> exec(const ExecRequest& req) override {
     ExecResult r;
-    if (req.code.size() > kMaxCode || req.args.size() > kMaxArgs) {
+    size_t args_total = 0;
+    bool arg_too_long = false;
+    for (const auto& a : req.args) {
+      args_total += a.size();
+      arg_too_long |= a.size() > kMaxArg;
+    }
+    if (req.code.size() > kMaxCode || req.args.size() > kMaxArgs || req.file_name.size() > kMaxName ||
+        arg_too_long || args_total > kMaxArgsTotal) {
       r.status = RunStatus::kEngineError;
-      r.message = "code or arguments exceed the runtime's limits";
+      r.message = "code (16 MiB), file name (4096 B) or arguments (256, 128 KiB each, 2 MiB in "
+                  "all) exceed the runtime's limits";
       return r;
     }
     auto t0 = Clock::now();

@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
-"""Runs one Lua script under qemu-riscv64 and under `forkbox run`, and compares them.
+"""Runs one Lua script under qemu-riscv64 and under forkbox, and compares them.
 
-Both runs use the same riscv64 Lua binary (third_party/lua-riscv/lua, built from Debian's
-lua5.4 source package by scripts/build-lua-riscv), the same argv strings (Lua puts argv[0] and
-the script path into its error messages), the same environment and the same stdin. The test
-passes only if stdout, stderr and the exit status are identical byte for byte.
+Three ways to run the script under test (--mode):
+  run    `forkbox run ... LUA SCRIPT ARGS`: the riscv64 Lua binary (third_party/lua-riscv/lua,
+         built from Debian's lua5.4 source package by scripts/build-lua-riscv) on forkbox's
+         engine, against `qemu-riscv64 LUA SCRIPT ARGS`;
+  exec   `forkbox exec --runtime lua SCRIPT ARGS`: the warmed Lua runtime (the exec agent,
+         guest/lua/agent.c, in a fork of its template), against `qemu-riscv64 -0 lua LUA
+         SCRIPT ARGS`, the standalone interpreter named "lua" as the agent names itself;
+  agent  the exec agent itself under qemu-riscv64, fed the exec frame for SCRIPT ARGS followed
+         by the stdin (what `forkbox exec` sends it), against the same reference as exec.
+Both runs get the same argv strings (Lua puts argv[0] and the script path into its error
+messages), the same environment and the same stdin (<name>.stdin if present); the arguments
+are the lines of <name>.args if present. The test passes only if stdout, stderr and the exit
+status are identical byte for byte.
 
 So that two equally broken runs cannot pass, the qemu reference run must itself match what the
 script declares: a script whose first lines hold `-- exit: N` must exit with N (default 0),
@@ -50,18 +59,37 @@ def expected_exit_status(script):
     return 0
 
 
-def run(argv, stdin_path):
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+def script_args(script):
+    """The script's arguments: one per line of <name>.args (none without the file)."""
+    path = os.path.splitext(script)[0] + ".args"
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+def exec_frame(name, code, args):
+    """The exec frame `forkbox exec` sends the Lua agent (docs/guest-abi.md)."""
+    name_bytes = name.encode()
+    arg_bytes = [a.encode() for a in args]
+    header = f"FORKBOX-EXEC 1 {len(name_bytes)} {len(code)} {len(arg_bytes)}"
+    header += "".join(f" {len(a)}" for a in arg_bytes)
+    return header.encode() + b"\n" + name_bytes + code + b"".join(arg_bytes)
+
+
+def run(argv, stdin_path, prefix=b""):
+    """Runs argv with stdin = prefix + the stdin file's bytes."""
+    stdin_data = prefix
+    if stdin_path:
+        with open(stdin_path, "rb") as f:
+            stdin_data += f.read()
     try:
-        done = subprocess.run(argv, stdin=stdin, capture_output=True, env=GUEST_ENV,
+        done = subprocess.run(argv, input=stdin_data, capture_output=True, env=GUEST_ENV,
                               timeout=RUN_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         fail(f"timed out after {RUN_TIMEOUT_SECONDS}s: {' '.join(argv)}")
     except OSError as error:
         fail(f"cannot run {argv[0]}: {error}")
-    finally:
-        if stdin_path:
-            stdin.close()
     return done
 
 
@@ -82,10 +110,12 @@ def show_diff(name, reference, actual):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qemu", required=True, help="qemu-riscv64 executable")
-    parser.add_argument("--forkbox", required=True, help="forkbox CLI executable")
+    parser.add_argument("--forkbox", help="forkbox CLI executable (modes run and exec)")
     parser.add_argument("--lua", required=True, help="riscv64 Lua interpreter")
+    parser.add_argument("--agent", help="riscv64 Lua exec agent (mode agent)")
     parser.add_argument("--script", required=True, help="Lua script (absolute path)")
     parser.add_argument("--engine", default=None, help="forkbox --engine value")
+    parser.add_argument("--mode", choices=("run", "exec", "agent"), default="run")
     args = parser.parse_args()
 
     lua = os.path.abspath(args.lua)
@@ -93,22 +123,42 @@ def main():
     if not os.access(lua, os.X_OK):
         fail(f"Lua binary {lua} does not exist; build it with scripts/build-lua-riscv "
              "(scripts/setup runs it)")
-    if not os.access(args.forkbox, os.X_OK):
+    if args.mode == "agent":
+        if not args.agent or not os.access(args.agent, os.X_OK):
+            fail(f"Lua agent {args.agent} does not exist; build it with scripts/build-lua-riscv")
+    elif not args.forkbox or not os.access(args.forkbox, os.X_OK):
         fail(f"forkbox CLI {args.forkbox} does not exist; build the 'forkbox' target")
     stdin_path = os.path.splitext(script)[0] + ".stdin"
     if not os.path.exists(stdin_path):
         stdin_path = None
+    extra = script_args(script)
 
-    reference = run([args.qemu, lua, script], stdin_path)
-    forkbox_argv = [args.forkbox, "run"]
-    if args.engine:
-        forkbox_argv += ["--engine", args.engine]
-    forkbox_argv += ["--clear-env"]
-    for key, value in GUEST_ENV.items():
-        forkbox_argv += ["--env", f"{key}={value}"]
-    # "--" ends forkbox's options, so nothing after it can be taken for an option value.
-    forkbox_argv += ["--allow-read", os.path.dirname(script), "--", lua, script]
-    actual = run(forkbox_argv, stdin_path)
+    if args.mode == "run":
+        reference = run([args.qemu, lua, script] + extra, stdin_path)
+        forkbox_argv = [args.forkbox, "run"]
+        if args.engine:
+            forkbox_argv += ["--engine", args.engine]
+        forkbox_argv += ["--clear-env"]
+        for key, value in GUEST_ENV.items():
+            forkbox_argv += ["--env", f"{key}={value}"]
+        # "--" ends forkbox's options, so nothing after it can be taken for an option value.
+        forkbox_argv += ["--allow-read", os.path.dirname(script), "--", lua, script] + extra
+        actual = run(forkbox_argv, stdin_path)
+    else:
+        # The standalone interpreter as the agent presents itself: argv[0] is "lua".
+        reference = run([args.qemu, "-0", "lua", lua, script] + extra, stdin_path)
+        if args.mode == "exec":
+            # exec's default deadline (10 s) is for requests; the stress scripts need longer
+            # on a loaded 2-core machine, and RUN_TIMEOUT_SECONDS still bounds a hang.
+            forkbox_argv = [args.forkbox, "exec", "--runtime", "lua",
+                            "--timeout-ms", str(RUN_TIMEOUT_SECONDS * 1000)]
+            if args.engine:
+                forkbox_argv += ["--engine", args.engine]
+            actual = run(forkbox_argv + ["--", script] + extra, stdin_path)
+        else:
+            with open(script, "rb") as f:
+                frame = exec_frame(script, f.read(), extra)
+            actual = run([args.qemu, os.path.abspath(args.agent)], stdin_path, frame)
 
     name = os.path.basename(script)
     want_status = expected_exit_status(script)

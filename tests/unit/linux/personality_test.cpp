@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -18,6 +19,7 @@
 
 #include "fake_guest_memory.hpp"
 #include "linux/syscall_ids.hpp"
+#include "linux/tmpfs.hpp"
 
 namespace forkbox::os {
 namespace {
@@ -34,16 +36,22 @@ constexpr uint64_t kExitGroup = 94, kClockGettime = 113, kKill = 129, kTgkill = 
 constexpr uint64_t kRtSigaction = 134, kRtSigprocmask = 135, kUname = 160, kGetpid = 172;
 constexpr uint64_t kSocket = 198, kBrk = 214, kMunmap = 215, kMmap = 222, kMprotect = 226;
 constexpr uint64_t kMadvise = 233, kPrlimit64 = 261, kGetrandom = 278, kStatx = 291;
+constexpr uint64_t kUmask = 166, kMkdirat = 34, kUnlinkat = 35, kFtruncate = 46, kPwrite64 = 68;
 }  // namespace rv
+
+// open(2) flags (same values on riscv64 and x86-64).
+constexpr uint64_t kORdonly = 0, kOWronly = 01, kORdwr = 02, kOCreat = 0100, kOExcl = 0200;
+constexpr uint64_t kOTrunc = 01000, kOAppend = 02000, kODirectory = 0200000;
 
 constexpr int64_t kAtFdCwd = -100;
 constexpr uint64_t kScratch = FakeGuestMemory::kBase;  // guest scratch area, read-write
 
-// A private host directory tree, removed at the end of the test.
+// A private host directory tree, removed at the end of the test. Not under /tmp: the guest's
+// /tmp is always the personality's private in-memory one, which hides the host's.
 class TempDir {
  public:
   TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "forkbox-linux-XXXXXX").string();
+    std::string templ = "/var/tmp/forkbox-linux-XXXXXX";
     path_ = ::mkdtemp(templ.data());
     path_ = std::filesystem::canonical(path_).string();
   }
@@ -78,8 +86,8 @@ class PersonalityTest : public ::testing::Test {
     mem_.put(kScratch + offset, s + '\0');
     return kScratch + offset;
   }
-  int64_t open(const std::string& path, uint64_t flags = 0) {
-    return ret(rv::kOpenat, {static_cast<uint64_t>(kAtFdCwd), str(path), flags});
+  int64_t open(const std::string& path, uint64_t flags = 0, uint64_t mode = 0644) {
+    return ret(rv::kOpenat, {static_cast<uint64_t>(kAtFdCwd), str(path), flags, mode});
   }
   static uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 
@@ -681,6 +689,259 @@ TEST_F(PersonalityTest, CopiedPersonalityOwnsIndependentFdsAndOffsets) {
   EXPECT_EQ(ret(rv::kWrite, {1, kScratch, 4}), 4);
   EXPECT_EQ(fork.captured_stdout(), "");
   EXPECT_EQ(p_->captured_stdout(), "orig");
+}
+
+// ---- the private /tmp ----
+
+// Writes `text` at the fd's offset and returns what write returned.
+#define WRITE_TEXT(fd, text) \
+  (mem_.put(kScratch, text), ret(rv::kWrite, {u(fd), kScratch, std::string(text).size()}))
+
+TEST_F(PersonalityTest, TmpFileIsCreatedWrittenAndReadBack) {
+  make();  // no allow-list at all: /tmp needs none
+  const int64_t fd = open("/tmp/a.txt", kOWronly | kOCreat | kOTrunc);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(WRITE_TEXT(fd, "hello"), 5);
+  EXPECT_EQ(ret(rv::kRead, {u(fd), kScratch, 5}), -EBADF);  // opened write-only
+  EXPECT_EQ(ret(rv::kClose, {u(fd)}), 0);
+  const int64_t rd = open("/tmp/a.txt");
+  ASSERT_GE(rd, 0);
+  EXPECT_EQ(ret(rv::kRead, {u(rd), kScratch + 0x100, 64}), 5);
+  EXPECT_EQ(mem_.get(kScratch + 0x100, 5), "hello");
+  EXPECT_EQ(ret(rv::kRead, {u(rd), kScratch + 0x100, 64}), 0);  // end of file
+  EXPECT_EQ(WRITE_TEXT(rd, "x"), -EBADF);                      // opened read-only
+}
+
+TEST_F(PersonalityTest, TmpOpenFlagsBehaveAsOnLinux) {
+  make();
+  EXPECT_EQ(open("/tmp/missing"), -ENOENT);
+  const int64_t fd = open("/tmp/f", kORdwr | kOCreat | kOExcl);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(open("/tmp/f", kORdwr | kOCreat | kOExcl), -EEXIST);
+  EXPECT_EQ(WRITE_TEXT(fd, "0123456789"), 10);
+  // O_RDWR: read back through the same fd after seeking.
+  EXPECT_EQ(ret(rv::kLseek, {u(fd), 2, 0 /* SEEK_SET */}), 2);
+  EXPECT_EQ(ret(rv::kRead, {u(fd), kScratch + 0x100, 3}), 3);
+  EXPECT_EQ(mem_.get(kScratch + 0x100, 3), "234");
+  EXPECT_EQ(ret(rv::kLseek, {u(fd), 0, 2 /* SEEK_END */}), 10);
+  // O_APPEND writes at the end whatever the offset.
+  const int64_t ap = open("/tmp/f", kOWronly | kOAppend);
+  ASSERT_GE(ap, 0);
+  EXPECT_EQ(ret(rv::kLseek, {u(ap), 0, 0}), 0);
+  EXPECT_EQ(WRITE_TEXT(ap, "AB"), 2);
+  EXPECT_EQ(ret(rv::kPread64, {u(fd), kScratch + 0x100, 12, 0}), 12);
+  EXPECT_EQ(mem_.get(kScratch + 0x100, 12), "0123456789AB");
+  // O_TRUNC empties it.
+  const int64_t tr = open("/tmp/f", kOWronly | kOTrunc);
+  ASSERT_GE(tr, 0);
+  EXPECT_EQ(ret(rv::kLseek, {u(fd), 0, 2}), 0);
+  // pwrite past the end leaves a hole of zeros; ftruncate shortens.
+  mem_.put(kScratch, "Z");
+  EXPECT_EQ(ret(rv::kPwrite64, {u(fd), kScratch, 1, 4}), 1);
+  EXPECT_EQ(ret(rv::kPread64, {u(fd), kScratch + 0x100, 8, 0}), 5);
+  EXPECT_EQ(mem_.get(kScratch + 0x100, 5), std::string("\0\0\0\0Z", 5));
+  EXPECT_EQ(ret(rv::kFtruncate, {u(fd), 2}), 0);
+  EXPECT_EQ(ret(rv::kLseek, {u(fd), 0, 2}), 2);
+  // Write intent outside /tmp stays refused.
+  EXPECT_EQ(open("/etc/passwd", kOWronly), -EROFS);
+  EXPECT_EQ(open("/tmpx", kOWronly | kOCreat), -EROFS);
+}
+
+TEST_F(PersonalityTest, TmpFstatReportsSizeModeAndDevice) {
+  make();
+  const int64_t fd = open("/tmp/s", kOWronly | kOCreat, 0640);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(WRITE_TEXT(fd, "abc"), 3);
+  ASSERT_EQ(ret(rv::kFstat, {u(fd), kScratch + 0x1000}), 0);
+  uint32_t mode = 0;
+  int64_t size = 0;
+  std::memcpy(&mode, mem_.get(kScratch + 0x1000 + 16, 4).data(), 4);   // riscv64 st_mode
+  std::memcpy(&size, mem_.get(kScratch + 0x1000 + 48, 8).data(), 8);   // riscv64 st_size
+  EXPECT_EQ(mode, S_IFREG | 0640);  // 0640 & ~022
+  EXPECT_EQ(size, 3);
+  // newfstatat on the directory itself.
+  ASSERT_EQ(ret(rv::kNewfstatat, {u(kAtFdCwd), str("/tmp"), kScratch + 0x1000, 0}), 0);
+  std::memcpy(&mode, mem_.get(kScratch + 0x1000 + 16, 4).data(), 4);
+  EXPECT_TRUE(S_ISDIR(mode));
+}
+
+TEST_F(PersonalityTest, TmpMkdirGetdentsUnlinkAndRmdir) {
+  make();
+  ASSERT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/d"), 0755}), 0);
+  EXPECT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/d"), 0755}), -EEXIST);
+  // Outside /tmp: invisible without an allow-list (ENOENT), read-only inside one (EROFS).
+  EXPECT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/usr/x"), 0755}), -ENOENT);
+  ASSERT_EQ(ret(rv::kChdir, {str("/tmp/d")}), 0);
+  const int64_t a = open("alpha", kOWronly | kOCreat);  // relative to the /tmp cwd
+  ASSERT_GE(a, 0);
+  ASSERT_GE(open("/tmp/d/beta", kOWronly | kOCreat), 0);
+  const int64_t dfd = open("/tmp/d", kODirectory);
+  ASSERT_GE(dfd, 0);
+  std::set<std::string> names;
+  while (true) {
+    const int64_t n = ret(rv::kGetdents64, {u(dfd), kScratch, 64});  // small: several calls
+    ASSERT_GE(n, 0);
+    if (n == 0) break;
+    const std::string buf = mem_.get(kScratch, static_cast<size_t>(n));
+    for (size_t at = 0; at < buf.size();) {
+      uint16_t reclen = 0;
+      std::memcpy(&reclen, buf.data() + at + 16, 2);
+      names.insert(std::string(buf.c_str() + at + 19));
+      at += reclen;
+    }
+  }
+  EXPECT_EQ(names, (std::set<std::string>{".", "..", "alpha", "beta"}));
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/tmp/d"), 0x200}), -ENOTEMPTY);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/tmp/d"), 0}), -EISDIR);
+  // An unlinked file stays readable through its open fd.
+  EXPECT_EQ(WRITE_TEXT(a, "kept"), 4);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("alpha"), 0}), 0);
+  EXPECT_EQ(open("/tmp/d/alpha"), -ENOENT);
+  EXPECT_EQ(ret(rv::kFstat, {u(a), kScratch + 0x1000}), 0);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/tmp/d/beta"), 0}), 0);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/tmp/d"), 0x200}), 0);
+  EXPECT_EQ(open("/tmp/d", kODirectory), -ENOENT);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/usr/lib"), 0}), -ENOENT);
+  PersonalityConfig usr;
+  usr.allow_read = {"/usr"};
+  make(usr);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/usr/lib"), 0}), -EROFS);
+  EXPECT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/usr/x"), 0755}), -EROFS);
+}
+
+TEST_F(PersonalityTest, TmpIsLimitedInBytesAndFiles) {
+  make();
+  const int64_t fd = open("/tmp/big", kOWronly | kOCreat);
+  ASSERT_GE(fd, 0);
+  // Sparse growth counts too: one byte at the limit is past it.
+  mem_.put(kScratch, "x");
+  EXPECT_EQ(ret(rv::kPwrite64, {u(fd), kScratch, 1, kTmpMaxBytes}), -EFBIG);
+  EXPECT_EQ(ret(rv::kPwrite64, {u(fd), kScratch, 1, kTmpMaxBytes - 1}), 1);
+  const int64_t other = open("/tmp/other", kOWronly | kOCreat);
+  ASSERT_GE(other, 0);
+  EXPECT_EQ(WRITE_TEXT(other, "y"), -ENOSPC);
+  // Unlinking and closing gives the room back.
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/tmp/big"), 0}), 0);
+  EXPECT_EQ(WRITE_TEXT(other, "y"), -ENOSPC);  // still open: still counted
+  EXPECT_EQ(ret(rv::kClose, {u(fd)}), 0);
+  EXPECT_EQ(WRITE_TEXT(other, "y"), 1);
+  // The inode limit (the root and "other" already exist).
+  int64_t last = 0;
+  for (size_t i = 0; i < kTmpMaxInodes; ++i) {
+    last = ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/d" + std::to_string(i)), 0755});
+    if (last != 0) break;
+  }
+  EXPECT_EQ(last, -ENOSPC);
+  EXPECT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/" + std::string(256, 'n')), 0755}),
+            -ENAMETOOLONG);
+}
+
+TEST_F(PersonalityTest, TmpOfACopyIsPrivateToIt) {
+  make();
+  const int64_t fd = open("/tmp/shared", kORdwr | kOCreat);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(WRITE_TEXT(fd, "template"), 8);
+  Personality fork(*p_);
+  FakeGuestMemory fork_mem;
+  auto fork_ret = [&](uint64_t nr, std::array<uint64_t, 6> args) {
+    return fork.handle(SyscallRequest{nr, args}, fork_mem).value;
+  };
+  // The fork sees the template's file (and its open fd), then changes it privately.
+  fork_mem.put(kScratch, "FORK");
+  EXPECT_EQ(fork_ret(rv::kPwrite64, {u(fd), kScratch, 4, 0}), 4);
+  fork_mem.put(kScratch + 0x8000, std::string("/tmp/new") + '\0');
+  EXPECT_GE(fork_ret(rv::kOpenat, {u(kAtFdCwd), kScratch + 0x8000, kOWronly | kOCreat, 0}), 0);
+  EXPECT_EQ(fork_ret(rv::kPread64, {u(fd), kScratch + 0x100, 8, 0}), 8);
+  EXPECT_EQ(fork_mem.get(kScratch + 0x100, 8), "FORKlate");
+  // The original is untouched by the fork's write and never sees its new file.
+  EXPECT_EQ(ret(rv::kPread64, {u(fd), kScratch + 0x100, 8, 0}), 8);
+  EXPECT_EQ(mem_.get(kScratch + 0x100, 8), "template");
+  EXPECT_EQ(open("/tmp/new"), -ENOENT);
+}
+
+TEST_F(PersonalityTest, HostTmpIsHiddenBehindThePrivateOne) {
+  PersonalityConfig config;
+  config.allow_read = {"/"};  // even with the whole host readable
+  make(config);
+  EXPECT_EQ(open("/tmp", kODirectory) >= 0, true);
+  const int64_t dfd = open("/tmp", kODirectory);
+  const int64_t n = ret(rv::kGetdents64, {u(dfd), kScratch, 4096});
+  EXPECT_EQ(n, 48);  // just "." and ".." (24 bytes each): nothing of the host's /tmp
+}
+
+// ---- virtual devices ----
+
+TEST_F(PersonalityTest, DevNullReadsEofAndSwallowsWrites) {
+  make();
+  const int64_t fd = open("/dev/null", kORdwr);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(ret(rv::kRead, {u(fd), kScratch, 16}), 0);
+  EXPECT_EQ(WRITE_TEXT(fd, "discarded"), 9);
+  EXPECT_EQ(p_->captured_stdout(), "");
+  ASSERT_EQ(ret(rv::kFstat, {u(fd), kScratch + 0x1000}), 0);
+  uint32_t mode = 0;
+  uint64_t rdev = 0;
+  std::memcpy(&mode, mem_.get(kScratch + 0x1000 + 16, 4).data(), 4);
+  std::memcpy(&rdev, mem_.get(kScratch + 0x1000 + 32, 8).data(), 8);
+  EXPECT_TRUE(S_ISCHR(mode));
+  EXPECT_EQ(rdev, makedev(1, 3));
+}
+
+TEST_F(PersonalityTest, DevZeroReadsZeros) {
+  make();
+  const int64_t fd = open("/dev/zero");
+  ASSERT_GE(fd, 0);
+  mem_.put(kScratch, "xxxxxxxx");
+  EXPECT_EQ(ret(rv::kRead, {u(fd), kScratch, 8}), 8);
+  EXPECT_EQ(mem_.get(kScratch, 8), std::string(8, '\0'));
+  EXPECT_EQ(WRITE_TEXT(fd, "x"), -EBADF);  // opened read-only
+}
+
+TEST_F(PersonalityTest, DevUrandomAndRandomReadHostEntropy) {
+  make();
+  for (const char* path : {"/dev/urandom", "/dev/random"}) {
+    const int64_t fd = open(path);
+    ASSERT_GE(fd, 0) << path;
+    EXPECT_EQ(ret(rv::kRead, {u(fd), kScratch, 32}), 32);
+    EXPECT_EQ(ret(rv::kRead, {u(fd), kScratch + 32, 32}), 32);
+    EXPECT_NE(mem_.get(kScratch, 32), mem_.get(kScratch + 32, 32)) << path;
+    EXPECT_NE(mem_.get(kScratch, 32), std::string(32, '\0')) << path;
+  }
+  // Other device names stay invisible, and devices cannot be created or removed.
+  EXPECT_EQ(open("/dev/mem"), -ENOENT);
+  EXPECT_EQ(open("/dev/null", kOWronly | kOCreat | kOExcl), -EEXIST);
+  EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/dev/null"), 0}), -EACCES);
+}
+
+// ---- snapshot images ----
+
+TEST_F(PersonalityTest, EncodedPersonalityDecodesToTheSameGuestView) {
+  TempDir dir;
+  dir.file("f", "0123456789");
+  PersonalityConfig config;
+  config.allow_read = {dir.path()};
+  make(config);
+  const int64_t host_fd = open(dir.path() + "/f");
+  ASSERT_EQ(ret(rv::kRead, {u(host_fd), kScratch, 4}), 4);
+  const int64_t tmp_fd = open("/tmp/kept", kORdwr | kOCreat);
+  EXPECT_EQ(WRITE_TEXT(tmp_fd, "tmp bytes"), 9);
+  ASSERT_EQ(ret(rv::kChdir, {str("/tmp")}), 0);
+  ASSERT_EQ(ret(rv::kUmask, {077}), 022);
+  auto bytes = p_->encode();
+  ASSERT_TRUE(bytes.has_value());
+  auto decoded = Personality::decode(*bytes);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error();
+  p_ = std::make_unique<Personality>(std::move(*decoded));
+  // Same offsets, same /tmp contents, same cwd and umask.
+  EXPECT_EQ(ret(rv::kRead, {u(host_fd), kScratch, 3}), 3);
+  EXPECT_EQ(mem_.get(kScratch, 3), "456");
+  EXPECT_EQ(ret(rv::kPread64, {u(tmp_fd), kScratch, 9, 0}), 9);
+  EXPECT_EQ(mem_.get(kScratch, 9), "tmp bytes");
+  EXPECT_EQ(ret(rv::kGetcwd, {kScratch, 64}), 5);
+  EXPECT_EQ(ret(rv::kUmask, {022}), 077);
+  // Truncated or corrupted images are refused, never half-decoded.
+  EXPECT_FALSE(Personality::decode(bytes->substr(0, bytes->size() / 2)).has_value());
+  EXPECT_FALSE(Personality::decode(*bytes + "x").has_value());
 }
 
 }  // namespace

@@ -1,0 +1,425 @@
+/* forkbox's Lua exec agent: a static riscv64 program that warms up a Lua 5.4 state, then runs
+ * one program handed to it on stdin in an exec frame, behaving as `lua NAME ARGS...` would.
+ *
+ * Why it is shaped this way:
+ * - forkbox snapshots a runtime at its first read of stdin and serves every `forkbox exec` in a
+ *   copy-on-write fork of that snapshot. Everything before the first read (creating the state,
+ *   opening the standard libraries, switching the collector to generational mode) is therefore
+ *   paid once per template, not per execution.
+ * - The code arrives separately from the program's stdin, in one frame on stdin (text header
+ *   line, then raw bytes; docs/guest-abi.md). The frame is read through the C `stdin` FILE*, so
+ *   whatever stdio buffered past the frame is exactly what io.read sees next.
+ * - Output must be byte-identical to the standalone interpreter (tests/lua compares them), so
+ *   the run is structured as the standalone one is: a C function run under lua_pcall loads the
+ *   chunk and calls it under a message handler that appends a traceback; errors are printed as
+ *   "lua: <message>"; the state is closed at the end (finalizers run) and the exit status is 1
+ *   after an error, 0 otherwise. The names "lua" (arg[-1], the message prefix) match
+ *   `qemu-riscv64 -0 lua lua NAME ARGS...`.
+ * - Every fork shares the template's memory, including math.random's state, so the agent
+ *   reseeds it from getrandom() (which forkbox answers differently in every fork) right after
+ *   reading the frame. Lua's string hash seed is fixed at state creation and stays shared.
+ * - The frame is hostile input: every count and length is checked against a named limit
+ *   before anything is allocated, and a malformed frame ends the program with status 125
+ *   (kExitBadFrame) and one line on stderr, before any Lua code runs. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "lauxlib.h"
+#include "lua.h"
+#include "lualib.h"
+
+/* The first token of a frame header; the version that follows must be kFrameVersion. */
+static const char kFrameMagic[] = "FORKBOX-EXEC";
+enum { kFrameVersion = 1 };
+
+/* Limits on the frame. They bound what a hostile frame can make the agent allocate, and they
+ * are the limits forkbox's host side enforces before framing (docs/guest-abi.md). */
+enum {
+  /* The header is a handful of decimal numbers: 4 KiB holds 256 argument lengths of 8 digits. */
+  kHeaderMax = 4096,
+  /* As many arguments as a shell script would reasonably pass; keeps the Lua stack small. */
+  kArgcMax = 256,
+  /* A script name is a path: Linux's PATH_MAX. */
+  kNameMax = 4096,
+};
+/* Lua source or a precompiled chunk; far above any script, far below the guest's memory. */
+static const size_t kCodeMax = (size_t)16 << 20;
+/* Linux's own argv limits (MAX_ARG_STRLEN per string, the default 2 MiB ARG_MAX in total):
+ * any argument list a real `lua` could receive fits. */
+static const size_t kArgMax = (size_t)128 << 10;
+static const size_t kArgsTotalMax = (size_t)2 << 20;
+
+/* Exit statuses of the agent itself (the program's own come from Lua). */
+enum { kExitSuccess = 0, kExitFailure = 1, kExitBadFrame = 125 };
+
+/* The interpreter name the standalone interpreter reports (argv[0] under `qemu -0 lua`). */
+static const char kProgName[] = "lua";
+
+/* Why a frame was rejected; each reads as the message printed for it. */
+typedef enum {
+  kFrameOk,
+  kFrameEmpty,
+  kFrameHeaderTooLong,
+  kFrameHeaderUnterminated,
+  kFrameBadMagic,
+  kFrameBadVersion,
+  kFrameBadNumber,
+  kFrameTrailingGarbage,
+  kFrameNameTooLong,
+  kFrameNameHasNul,
+  kFrameCodeTooLong,
+  kFrameTooManyArgs,
+  kFrameArgTooLong,
+  kFrameArgsTooLong,
+  kFrameTruncated,
+  kFrameOutOfMemory,
+} FrameError;
+
+static const char* frame_error_message(FrameError e) {
+  switch (e) {
+    case kFrameOk:
+      return "ok";
+    case kFrameEmpty:
+      return "stdin is empty (no exec frame)";
+    case kFrameHeaderTooLong:
+      return "header line longer than 4096 bytes";
+    case kFrameHeaderUnterminated:
+      return "stdin ended inside the header line";
+    case kFrameBadMagic:
+      return "header does not start with FORKBOX-EXEC";
+    case kFrameBadVersion:
+      return "unsupported frame version (expected 1)";
+    case kFrameBadNumber:
+      return "malformed or missing number in header";
+    case kFrameTrailingGarbage:
+      return "header has more fields than argc announces";
+    case kFrameNameTooLong:
+      return "name longer than 4096 bytes";
+    case kFrameNameHasNul:
+      return "name contains a NUL byte";
+    case kFrameCodeTooLong:
+      return "code longer than 16 MiB";
+    case kFrameTooManyArgs:
+      return "more than 256 arguments";
+    case kFrameArgTooLong:
+      return "an argument is longer than 128 KiB";
+    case kFrameArgsTooLong:
+      return "arguments total more than 2 MiB";
+    case kFrameTruncated:
+      return "stdin ended inside the frame";
+    case kFrameOutOfMemory:
+      return "out of memory reading the frame";
+  }
+  return "unknown error";
+}
+
+/* One decoded frame. The buffers are owned (malloc) and released by frame_free. */
+typedef struct {
+  char* name; /* NUL-terminated (NUL bytes are rejected) */
+  size_t name_len;
+  char* code;
+  size_t code_len;
+  size_t argc;
+  size_t arg_len[kArgcMax];
+  char* args; /* the arguments concatenated, arg_len[i] bytes each */
+} Frame;
+
+static void frame_free(Frame* f) {
+  free(f->name);
+  free(f->code);
+  free(f->args);
+  f->name = f->code = f->args = NULL;
+}
+
+/* Reads the header line (without its '\n') into line[kHeaderMax + 1]. */
+static FrameError read_header_line(FILE* in, char* line, size_t* len) {
+  size_t n = 0;
+  for (;;) {
+    int c = getc(in);
+    if (c == EOF) return n == 0 ? kFrameEmpty : kFrameHeaderUnterminated;
+    if (c == '\n') break;
+    /* kHeaderMax counts the '\n', so at most kHeaderMax - 1 other bytes. */
+    if (n + 1 >= kHeaderMax) return kFrameHeaderTooLong;
+    line[n++] = (char)c;
+  }
+  line[n] = '\0';
+  *len = n;
+  return kFrameOk;
+}
+
+/* Parses one space-preceded unsigned decimal field at *p, no larger than max. */
+static FrameError parse_field(const char** p, size_t max, size_t* out) {
+  const char* s = *p;
+  if (*s != ' ') return kFrameBadNumber;
+  ++s;
+  if (*s < '0' || *s > '9') return kFrameBadNumber;
+  size_t v = 0;
+  /* Callers pass max <= SIZE_MAX / 16, and v <= max before each step, so v * 10 + 9 cannot
+   * overflow. */
+  while (*s >= '0' && *s <= '9') {
+    v = v * 10 + (size_t)(*s - '0');
+    if (v > max) return kFrameBadNumber;
+    ++s;
+  }
+  *p = s;
+  *out = v;
+  return kFrameOk;
+}
+
+/* Parses a field and reports a value above `limit` as `too_big`, so that each limit has its own
+ * message. */
+static FrameError parse_limited(const char** p, size_t limit, FrameError too_big, size_t* out) {
+  FrameError e = parse_field(p, SIZE_MAX / 16, out);
+  if (e != kFrameOk) return e;
+  return *out > limit ? too_big : kFrameOk;
+}
+
+/* Reads exactly len bytes into a new buffer with `extra` spare bytes at the end (for a NUL). */
+static FrameError read_exact(FILE* in, size_t len, char** out, size_t extra) {
+  char* buf = malloc(len + extra);
+  if (!buf) return kFrameOutOfMemory;
+  if (len > 0 && fread(buf, 1, len, in) != len) {
+    free(buf);
+    return kFrameTruncated;
+  }
+  *out = buf;
+  return kFrameOk;
+}
+
+/* Reads and validates one frame from `in`; on success the program's stdin follows in `in`. */
+static FrameError read_frame(FILE* in, Frame* f) {
+  char line[kHeaderMax + 1];
+  size_t line_len = 0;
+  FrameError e = read_header_line(in, line, &line_len);
+  if (e != kFrameOk) return e;
+  size_t magic_len = sizeof kFrameMagic - 1;
+  if (line_len < magic_len || memcmp(line, kFrameMagic, magic_len) != 0) return kFrameBadMagic;
+  const char* p = line + magic_len;
+  size_t version = 0;
+  if (parse_field(&p, 1000, &version) != kFrameOk) return kFrameBadNumber;
+  if (version != kFrameVersion) return kFrameBadVersion;
+  if ((e = parse_limited(&p, kNameMax, kFrameNameTooLong, &f->name_len)) != kFrameOk) return e;
+  if ((e = parse_limited(&p, kCodeMax, kFrameCodeTooLong, &f->code_len)) != kFrameOk) return e;
+  if ((e = parse_limited(&p, kArgcMax, kFrameTooManyArgs, &f->argc)) != kFrameOk) return e;
+  size_t args_total = 0;
+  for (size_t i = 0; i < f->argc; ++i) {
+    if ((e = parse_limited(&p, kArgMax, kFrameArgTooLong, &f->arg_len[i])) != kFrameOk) return e;
+    args_total += f->arg_len[i]; /* at most 256 * 128 KiB: no overflow */
+  }
+  if (*p != '\0') return kFrameTrailingGarbage;
+  if (args_total > kArgsTotalMax) return kFrameArgsTooLong;
+
+  if ((e = read_exact(in, f->name_len, &f->name, 1)) != kFrameOk) return e;
+  f->name[f->name_len] = '\0';
+  if (memchr(f->name, '\0', f->name_len)) return kFrameNameHasNul;
+  /* One spare byte each: malloc(0) may return NULL, which would read as out of memory. */
+  if ((e = read_exact(in, f->code_len, &f->code, 1)) != kFrameOk) return e;
+  return read_exact(in, args_total, &f->args, 1);
+}
+
+/* Prints "lua: msg" on stderr as the standalone interpreter does. */
+static void print_error(const char* msg) {
+  fprintf(stderr, "%s: %s\n", kProgName, msg);
+  fflush(stderr);
+}
+
+/* Message handler for the program's pcall: turns the error into "message + traceback", using
+ * a non-string error's __tostring when it yields a string. */
+static int message_handler(lua_State* L) {
+  const char* msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+/* Chunk reader: an optional "\n" (keeping line numbers when a '#' first line was dropped), then
+ * the code, in one piece each. */
+typedef struct {
+  const char* prefix;
+  size_t prefix_len;
+  const char* code;
+  size_t code_len;
+} ChunkReader;
+
+static const char* read_chunk(lua_State* L, void* data, size_t* size) {
+  (void)L;
+  ChunkReader* r = data;
+  if (r->prefix_len > 0) {
+    *size = r->prefix_len;
+    r->prefix_len = 0;
+    return r->prefix;
+  }
+  *size = r->code_len;
+  r->code_len = 0;
+  return *size > 0 ? r->code : NULL;
+}
+
+/* Loads the code as the standalone interpreter loads a script file: a UTF-8 byte-order mark is
+ * dropped, a first line starting with '#' is dropped but its line still counts (unless a
+ * precompiled chunk follows it), text and binary chunks are both accepted. */
+static int load_code(lua_State* L, const char* chunk_name, const char* code, size_t len) {
+  static const char kBom[] = "\xEF\xBB\xBF";
+  if (len >= 3 && memcmp(code, kBom, 3) == 0) {
+    code += 3;
+    len -= 3;
+  }
+  ChunkReader r = {"\n", 0, code, len};
+  if (len > 0 && code[0] == '#') {
+    const char* eol = memchr(code, '\n', len);
+    size_t skip = eol ? (size_t)(eol - code) + 1 : len;
+    r.code = code + skip;
+    r.code_len = len - skip;
+    if (r.code_len > 0 && r.code[0] == LUA_SIGNATURE[0]) {
+      /* A precompiled chunk after the '#' line: the BOM is not skipped twice, and no "\n". */
+    } else {
+      r.prefix_len = 1;
+    }
+  }
+  return lua_load(L, read_chunk, &r, chunk_name, NULL);
+}
+
+/* Reseeds math.random from 16 bytes of getrandom(), so that forks of one template draw
+ * different numbers. Leaves the seed alone if getrandom() cannot deliver (e.g. under an older
+ * kernel); the standalone interpreter's own seed is then what the program sees. */
+static void reseed_math_random(lua_State* L) {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    got += (size_t)n;
+  }
+  lua_Integer seeds[2];
+  memcpy(seeds, bytes, sizeof seeds);
+  lua_getglobal(L, "math");
+  lua_getfield(L, -1, "randomseed");
+  lua_pushinteger(L, seeds[0]);
+  lua_pushinteger(L, seeds[1]);
+  lua_call(L, 2, 0);
+  lua_pop(L, 1);
+}
+
+/* The global `arg`: arg[-1] the interpreter, arg[0] the script name, arg[1..n] the arguments. */
+static void set_arg_table(lua_State* L, const Frame* f) {
+  lua_createtable(L, (int)f->argc, 2);
+  lua_pushstring(L, kProgName);
+  lua_rawseti(L, -2, -1);
+  lua_pushlstring(L, f->name, f->name_len);
+  lua_rawseti(L, -2, 0);
+  const char* a = f->args;
+  for (size_t i = 0; i < f->argc; ++i) {
+    lua_pushlstring(L, a, f->arg_len[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+    a += f->arg_len[i];
+  }
+  lua_setglobal(L, "arg");
+}
+
+/* Pushes arg[1..#arg] as the chunk's varargs (after the chunk itself); returns their count.
+ * Like the standalone interpreter, it reads the table back, so #arg decides. */
+static int push_script_args(lua_State* L) {
+  if (lua_getglobal(L, "arg") != LUA_TTABLE) luaL_error(L, "'arg' is not a table");
+  int n = (int)luaL_len(L, -1);
+  luaL_checkstack(L, n + 3, "too many arguments to script");
+  int i;
+  for (i = 1; i <= n; ++i) lua_rawgeti(L, -i, i);
+  lua_remove(L, -i);
+  return n;
+}
+
+/* Runs the frame's program; called under lua_pcall with the Frame as light userdata. Returns
+ * one boolean: true when the program ran without error. */
+static int run_program(lua_State* L) {
+  Frame* f = lua_touserdata(L, 1);
+  set_arg_table(L, f);
+  reseed_math_random(L);
+
+  lua_pushfstring(L, "@%s", f->name);
+  const char* chunk_name = lua_tostring(L, -1);
+  int status = load_code(L, chunk_name, f->code, f->code_len);
+  lua_remove(L, -2); /* the chunk name */
+  free(f->code);     /* Lua holds its own copy now: release the biggest buffer early */
+  f->code = NULL;
+  if (status == LUA_OK) {
+    int n = push_script_args(L);
+    int base = lua_gettop(L) - n;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, base);
+    status = lua_pcall(L, n, LUA_MULTRET, base);
+    lua_remove(L, base);
+  }
+  if (status != LUA_OK) {
+    print_error(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return 0; /* the caller sees a false result */
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* Warm-up, before the ready point (under pcall: it can fail for lack of memory): opens the
+ * standard libraries and switches the collector to generational mode, as the standalone
+ * interpreter does before running a script. The switch runs a full collection that writes to
+ * every object; done here, forks do not copy every heap page for it. */
+static int warm_up(lua_State* L) {
+  luaL_checkversion(L);
+  luaL_openlibs(L);
+  lua_gc(L, LUA_GCGEN, 0, 0);
+  return 0;
+}
+
+/* The allocator for lua_close at exit: allocations still work (finalizers may allocate) but
+ * frees do nothing. The process is about to end and its memory with it, so freeing every
+ * object one by one would only cost time: measured through `forkbox exec --stats`, it cuts
+ * `print(1+1)` from about 92,000 to 53,000 guest instructions. */
+static void* alloc_without_free(void* ud, void* ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  (void)osize;
+  if (nsize == 0) return NULL;
+  return realloc(ptr, nsize);
+}
+
+int main(void) {
+  lua_State* L = luaL_newstate();
+  if (L == NULL) {
+    print_error("cannot create state: not enough memory");
+    return kExitFailure;
+  }
+  lua_pushcfunction(L, warm_up);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    print_error(lua_tostring(L, -1));
+    lua_close(L);
+    return kExitFailure;
+  }
+
+  /* The ready point: forkbox snapshots the program at this first read of stdin. */
+  Frame frame = {0};
+  FrameError e = read_frame(stdin, &frame);
+  if (e != kFrameOk) {
+    fprintf(stderr, "lua-agent: malformed exec frame: %s\n", frame_error_message(e));
+    frame_free(&frame);
+    lua_close(L);
+    return kExitBadFrame;
+  }
+
+  lua_pushcfunction(L, run_program);
+  lua_pushlightuserdata(L, &frame);
+  int status = lua_pcall(L, 1, 1, 0);
+  int ok = lua_toboolean(L, -1);
+  if (status != LUA_OK) print_error(lua_tostring(L, -1));
+  lua_pop(L, 1);
+  frame_free(&frame);
+  /* Close the state as the standalone interpreter does, so that pending finalizers (__gc) run,
+   * but without freeing the memory of a process that is about to exit. */
+  lua_setallocf(L, alloc_without_free, NULL);
+  lua_close(L);
+  return ok && status == LUA_OK ? kExitSuccess : kExitFailure;
+}

@@ -1,0 +1,185 @@
+// The kvm runtimes through the sandbox API (forkbox::Runtime): pristine state across pooled
+// executions, per-fork randomness, real exit codes and tracebacks, and a pool that a crash,
+// a deadline or a memory-limit hit cannot poison. Skips without a usable /dev/kvm.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "kvm/run.hpp"
+#include "sandbox/factory.hpp"
+
+namespace forkbox {
+namespace {
+
+std::shared_ptr<Runtime> make(const std::string& name, const std::string& style) {
+  RuntimeConfig c;
+  c.name = name;
+  c.engine = "kvm";
+  c.style = style;
+  c.pool_size = 1;
+  auto r = make_runtime(c);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
+  return r ? *r : nullptr;
+}
+
+#define SKIP_WITHOUT_KVM()                                   \
+  do {                                                       \
+    std::string why;                                         \
+    if (!kvm::available(&why)) GTEST_SKIP() << "no kvm: " << why; \
+  } while (0)
+
+ExecResult run(Runtime& rt, std::string code, std::string stdin_data = {}) {
+  ExecRequest req;
+  req.code = std::move(code);
+  req.file_name = "<string>";
+  req.stdin_data = std::move(stdin_data);
+  auto r = rt.exec(req);
+  EXPECT_TRUE(r.has_value());
+  return r ? *r : ExecResult{};
+}
+
+// Changes globals, the environment, numpy's state and memory, writes to module state, then
+// prints a digest of what it saw first and a random number.
+constexpr const char* kMutator = R"(
+import os, sys, random, numpy as np, hashlib
+seen = repr((sorted(k for k in globals() if not k.startswith('__')), os.environ.get('FB_MARK'),
+             getattr(np, 'fb_mark', None), len(sys.modules.get('json').__dict__) if 'json' in sys.modules else -1))
+digest = hashlib.sha256(seen.encode()).hexdigest()[:16]
+os.environ['FB_MARK'] = 'dirty'
+np.fb_mark = 1
+import json
+hog = bytearray(8 << 20)
+for i in range(0, len(hog), 4096): hog[i] = 1
+print(digest, random.random(), np.random.rand())
+)";
+
+TEST(KvmRuntime, HundredPooledExecutionsEachSeePristineStateAndFreshRandomness) {
+  SKIP_WITHOUT_KVM();
+  auto rt = make("python", "pooled");
+  ASSERT_TRUE(rt);
+  std::set<std::string> digests, randoms;
+  for (int i = 0; i < 100; ++i) {
+    ExecResult r = run(*rt, kMutator);
+    ASSERT_EQ(r.status, RunStatus::kExited) << r.message << r.stderr_data;
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+    auto space = r.stdout_data.find(' ');
+    digests.insert(r.stdout_data.substr(0, space));
+    randoms.insert(r.stdout_data.substr(space));
+  }
+  EXPECT_EQ(digests.size(), 1u);
+  EXPECT_EQ(randoms.size(), 100u);
+}
+
+TEST(KvmRuntime, FreshStyleRunsAndSeparatesStdoutStderrAndExitCode) {
+  SKIP_WITHOUT_KVM();
+  auto rt = make("python", "fresh");
+  ASSERT_TRUE(rt);
+  ExecResult r = run(*rt, "import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.exit(3)");
+  EXPECT_EQ(r.status, RunStatus::kExited);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.stdout_data, "out\n");
+  EXPECT_EQ(r.stderr_data, "err\n");
+}
+
+TEST(KvmRuntime, UncaughtExceptionPrintsPythonsTracebackAndExitsOne) {
+  SKIP_WITHOUT_KVM();
+  auto rt = make("python", "pooled");
+  ASSERT_TRUE(rt);
+  ExecResult r = run(*rt, "x = 1\n1/0\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "Traceback (most recent call last):\n  File \"<string>\", line 2, in <module>\n"
+            "ZeroDivisionError: division by zero\n");
+  ExecRequest req;
+  req.code = "def f():\n    raise ValueError('bad')\nf()\n";
+  req.file_name = "prog.py";
+  auto named = rt->exec(req);
+  ASSERT_TRUE(named);
+  EXPECT_NE(named->stderr_data.find("File \"prog.py\", line 2, in f\n    raise ValueError('bad')"),
+            std::string::npos)
+      << named->stderr_data;
+}
+
+TEST(KvmRuntime, StdinReachesTheProgramSeparatelyFromTheCode) {
+  SKIP_WITHOUT_KVM();
+  auto py = make("python", "pooled");
+  ASSERT_TRUE(py);
+  EXPECT_EQ(run(*py, "import sys\nprint(sys.stdin.read().upper())", "hello").stdout_data,
+            "HELLO\n");
+  auto lua = make("lua", "pooled");
+  ASSERT_TRUE(lua);
+  EXPECT_EQ(run(*lua, "print(io.read('a'):upper())", "hello").stdout_data, "HELLO\n");
+}
+
+TEST(KvmRuntime, CrashDeadlineAndMemoryLimitNeverPoisonThePool) {
+  SKIP_WITHOUT_KVM();
+  RuntimeConfig c;
+  c.name = "python";
+  c.engine = "kvm";
+  c.pool_size = 1;
+  auto made = make_runtime(c);
+  ASSERT_TRUE(made) << made.error();
+  Runtime& rt = **made;
+  const std::string probe = "import os\nprint(os.environ.get('X'), 'ok')";
+  ExecRequest crash;
+  crash.code = "import os, ctypes\nos.environ['X']='1'\nctypes.string_at(1)";
+  ExecRequest slow;
+  slow.code = "import os\nos.environ['X']='1'\nwhile True: pass";
+  slow.timeout_ms = 300;
+  ExecRequest hog;
+  hog.code = "import os\nos.environ['X']='1'\nb = bytearray(400 << 20)\nb[::4096] = b'x' * len(b[::4096])";
+  hog.memory_mb = 128;
+  for (const ExecRequest* bad : {&crash, &slow, &hog}) {
+    auto r = rt.exec(*bad);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->status != RunStatus::kExited || r->exit_code != 0) << r->stderr_data;
+    ExecResult next = run(rt, probe);
+    EXPECT_EQ(next.status, RunStatus::kExited) << next.message;
+    EXPECT_EQ(next.stdout_data, "None ok\n");
+  }
+  SandboxCounters counters = rt.counters();
+  EXPECT_EQ(counters.timeouts, 1u);
+  EXPECT_EQ(counters.memory_limits + counters.faults, 2u) << "one crash, one memory limit";
+}
+
+TEST(KvmRuntime, TmpIsWritableAndPrivateToOnePooledExecution) {
+  SKIP_WITHOUT_KVM();
+  auto rt = make("python", "pooled");
+  ASSERT_TRUE(rt);
+  const std::string code = R"(
+import os
+existed = os.path.exists('/tmp/note.txt')
+os.makedirs('/tmp/sub', exist_ok=True)
+with open('/tmp/note.txt', 'a') as f:
+    f.write('written once\n')
+with open('/tmp/note.txt') as f:
+    text = f.read()
+with open('/dev/urandom', 'rb') as f:
+    noise = f.read(8)
+open('/dev/null', 'w').write('gone')
+print(existed, repr(text), sorted(os.listdir('/tmp')), len(noise))
+)";
+  for (int i = 0; i < 3; ++i) {
+    ExecResult r = run(*rt, code);
+    ASSERT_EQ(r.status, RunStatus::kExited) << r.message;
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+    EXPECT_EQ(r.stdout_data, "False 'written once\\n' ['note.txt', 'sub'] 8\n") << "run " << i;
+  }
+  // Everything outside /tmp stays read-only.
+  ExecResult ro = run(*rt, "open('/usr/lib/forkbox-test', 'w')");
+  EXPECT_EQ(ro.exit_code, 1);
+  EXPECT_NE(ro.stderr_data.find("Read-only file system"), std::string::npos) << ro.stderr_data;
+}
+
+TEST(KvmRuntime, LuaErrorsGoToStderrWithExitOne) {
+  SKIP_WITHOUT_KVM();
+  auto lua = make("lua", "fresh");
+  ASSERT_TRUE(lua);
+  ExecResult r = run(*lua, "error('boom')");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data.rfind("lua5.4: (command line):1: boom", 0), 0u) << r.stderr_data;
+}
+
+}  // namespace
+}  // namespace forkbox
