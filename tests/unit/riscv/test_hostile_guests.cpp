@@ -118,3 +118,14 @@ TEST(HostileGuests, CtzwOfAZeroLowWordIsThirtyTwo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HostileGuests, StaticPieLoadsAtItsBiasAndRuns) {
+  RunResult r = run("static_pie_nolibc");  // argv = {program, "arg1"}
+  ASSERT_EQ(r.status, RunStatus::kExited) << r.message;
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_EQ(r.captured_stdout, "static-pie ok\n");
+}
+
+}  // namespace
