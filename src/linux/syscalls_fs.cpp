@@ -53,6 +53,19 @@ struct Target {
   DeviceKind device = DeviceKind::kNull;
 };
 
+// The private /tmp covers /tmp, except inside a host directory the caller explicitly allowed
+// *below* /tmp (a checkout in /tmp, say): that directory shows through, read-only. Allowing
+// "/" or "/tmp" itself never exposes the host's /tmp.
+bool in_private_tmp(const SyscallContext& ctx, std::string_view path) {
+  if (!TmpFs::covers(path)) return false;
+  for (const std::string& dir : ctx.proc.paths.allowed_dirs()) {
+    if (dir.size() <= TmpFs::kMountPoint.size() || !TmpFs::covers(dir)) continue;
+    if (path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/'))
+      return false;
+  }
+  return true;
+}
+
 std::expected<Target, int> classify_at(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr,
                                        bool follow_final) {
   auto path = read_guest_string(ctx.mem, path_addr, kMaxGuestPath - 1);
@@ -66,7 +79,7 @@ std::expected<Target, int> classify_at(SyscallContext& ctx, int64_t dirfd, uint6
   }
   Target t;
   std::string normal = normalize_path(base, *path);
-  if (TmpFs::covers(normal)) {
+  if (in_private_tmp(ctx, normal)) {
     t.where = Where::kTmp;
     t.path = std::move(normal);
     return t;
@@ -96,7 +109,7 @@ FileStat synthetic_stat(FileKind kind) {
 }
 
 std::expected<FileStat, int> stat_fd(SyscallContext& ctx, int64_t fd) {
-  if (fd == abi::kAtFdCwd && TmpFs::covers(ctx.proc.cwd)) {
+  if (fd == abi::kAtFdCwd && in_private_tmp(ctx, ctx.proc.cwd)) {
     auto ino = ctx.proc.tmp.lookup(ctx.proc.cwd);
     if (!ino) return std::unexpected(ino.error());
     return ctx.proc.tmp.stat(*ino);
@@ -437,7 +450,7 @@ SyscallOutcome do_unlinkat(SyscallContext& ctx, int64_t dirfd, uint64_t path_add
   if (target->where == Where::kHost) return fail(EROFS);
   TmpFs& tmp = ctx.proc.tmp;
   const int rc = dir ? tmp.remove_dir(target->path) : tmp.unlink(target->path, tmp_in_use(ctx));
-  if (rc == 0 && dir && TmpFs::covers(ctx.proc.cwd) && !tmp.lookup(ctx.proc.cwd)) {
+  if (rc == 0 && dir && in_private_tmp(ctx, ctx.proc.cwd) && !tmp.lookup(ctx.proc.cwd)) {
     ctx.proc.cwd = std::string(TmpFs::kMountPoint);  // Linux keeps a dead cwd; we fall back
   }
   return from_neg(rc);

@@ -10,6 +10,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -867,6 +869,27 @@ TEST_F(PersonalityTest, HostTmpIsHiddenBehindThePrivateOne) {
   const int64_t dfd = open("/tmp", kODirectory);
   const int64_t n = ret(rv::kGetdents64, {u(dfd), kScratch, 4096});
   EXPECT_EQ(n, 48);  // just "." and ".." (24 bytes each): nothing of the host's /tmp
+}
+
+TEST_F(PersonalityTest, AnAllowedHostDirectoryBelowTmpShowsThroughThePrivateTmp) {
+  // A checkout under the host's /tmp must stay readable when it is allowed explicitly.
+  char dir_template[] = "/tmp/forkbox-allow-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string file = dir + "/data.txt";
+  {
+    FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("visible", f);
+    std::fclose(f);
+  }
+  PersonalityConfig config;
+  config.allow_read = {dir};
+  make(config);
+  EXPECT_GE(open(file.c_str()), 0);
+  EXPECT_LT(open("/tmp/elsewhere.txt"), 0);  // the rest of /tmp is still the private one
+  std::remove(file.c_str());
+  ::rmdir(dir.c_str());
 }
 
 // ---- virtual devices ----
