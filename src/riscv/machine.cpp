@@ -96,6 +96,23 @@ std::unique_ptr<CodeSegment> CodeSegment::clone() const {
   return c;
 }
 
+RunStatus run_status(StopReason reason) {
+  switch (reason) {
+    case StopReason::kExited: return RunStatus::kExited;
+    case StopReason::kSignaled: return RunStatus::kSignaled;
+    case StopReason::kInstructionLimit: return RunStatus::kTimeout;
+    case StopReason::kMemoryLimit: return RunStatus::kMemoryLimit;
+    case StopReason::kOutputLimit: return RunStatus::kOutputLimit;
+    case StopReason::kPaused:
+    case StopReason::kResponded:
+    case StopReason::kReturned:
+    case StopReason::kIllegalInstruction:
+    case StopReason::kMemoryFault:
+    case StopReason::kMisalignedAtomic: return RunStatus::kFault;
+  }
+  return RunStatus::kFault;
+}
+
 Machine::Machine(os::PersonalityConfig personality, uint64_t memory_limit_bytes)
     : memory_(memory_limit_bytes), personality_(std::in_place, std::move(personality)) {
   memory_.on_code_write = [this](uint64_t page_addr) { invalidate_code_page(page_addr); };
@@ -154,11 +171,9 @@ const os::Personality* Machine::personality_if_any() const {
 }
 
 void Machine::set_stdin(std::string data) {
-  if (personality_ && parent_) {
+  if (personality_) {
     personality_->set_stdin_data(std::move(data));
-  } else if (personality_) {
-    personality_->set_stdin_data(std::move(data));
-  } else {
+  } else {  // a fork that has not copied its template's personality yet
     pending_stdin_ = std::move(data);
     has_pending_stdin_ = true;
   }

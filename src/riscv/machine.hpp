@@ -81,6 +81,9 @@ struct Stop {
 };
 
 [[nodiscard]] std::string describe(const Stop& stop);
+// The engine-neutral status of a stop: limits map to their kinds; a stop that a one-shot run or
+// an execution should never reach (paused, responded, returned) counts as a fault.
+[[nodiscard]] RunStatus run_status(StopReason reason);
 
 // Limits on what a guest handler exchanges with the host through host calls. Why these values:
 // they match what the HTTP front end accepts (1 MiB bodies by default) with headroom, and keep

@@ -87,17 +87,6 @@ Machine& fork_for(const void* owner, const std::shared_ptr<const Template>& tmpl
   return *slot.machine;
 }
 
-RunStatus status_of(const Stop& s) {
-  switch (s.reason) {
-    case StopReason::kExited: return RunStatus::kExited;
-    case StopReason::kSignaled: return RunStatus::kSignaled;
-    case StopReason::kInstructionLimit: return RunStatus::kTimeout;
-    case StopReason::kMemoryLimit: return RunStatus::kMemoryLimit;
-    case StopReason::kOutputLimit: return RunStatus::kOutputLimit;
-    default: return RunStatus::kFault;
-  }
-}
-
 // The exec frame the agent reads from stdin before the program's own stdin (docs/guest-abi.md).
 std::string frame(const ExecRequest& req) {
   std::string header = fmt::format("FORKBOX-EXEC 1 {} {} {}", req.file_name.size(),
@@ -153,7 +142,7 @@ class ExecRuntime final : public Runtime {
     Stop stop = m.run(budget);
     auto t2 = Clock::now();
 
-    r.status = status_of(stop);
+    r.status = run_status(stop.reason);
     if (stop.reason == StopReason::kExited) r.exit_code = static_cast<int>(stop.value & 0xff);
     if (stop.reason == StopReason::kSignaled) {
       r.signal = static_cast<int>(stop.value);
@@ -209,7 +198,7 @@ class ProgramHandler final : public Handler {
         out.message = "handler waited for another request without responding";
         break;
       default:
-        out.status = status_of(stop);
+        out.status = run_status(stop.reason);
         out.message = describe(stop);
         break;
     }

@@ -4,37 +4,18 @@
 #include <fstream>
 #include <iterator>
 
-#include "elf/loader.hpp"
+#include "riscv/load.hpp"
 #include "elf/symbols.hpp"
 
 namespace forkbox::riscv {
-namespace {
-
-// AT_HWCAP for RV64GC: one bit per single-letter extension (I, M, A, F, D, C), as Linux reports.
-constexpr uint64_t kHwcapRv64gc = (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('A' - 'A')) |
-                                  (1u << ('F' - 'A')) | (1u << ('D' - 'A')) | (1u << ('C' - 'A'));
-
-}  // namespace
-
 std::expected<std::shared_ptr<const Template>, std::string> Template::build(
     const TemplateSpec& spec) {
   // 1. Load the program into a fresh root machine.
   os::PersonalityConfig pc = spec.personality;
   pc.arch = os::Arch::kRiscv64;
   auto m = std::make_unique<Machine>(std::move(pc), spec.memory_bytes);
-  elf::LoadOptions lo;
-  lo.arch = os::Arch::kRiscv64;
-  lo.argv = spec.argv;
-  lo.envp = spec.envp;
-  lo.stack_top = Layout::kStackTop;
-  lo.pie_base = Layout::kPieBase;
-  lo.hwcap = kHwcapRv64gc;
-  auto loaded = elf::load_program(spec.program, lo, m->memory());
-  if (!loaded) return std::unexpected(spec.program + ": " + elf::describe(loaded.error()));
-  if (loaded->dynamic) return std::unexpected(spec.program + ": not a static executable");
-  m->memory().set_brk_start(loaded->brk_start);
-  m->cpu().pc = loaded->entry;
-  m->cpu().x[2] = loaded->stack_pointer;
+  if (auto loaded = load_static_program(*m, spec.program, spec.argv, spec.envp); !loaded)
+    return std::unexpected(spec.program + ": " + loaded.error());
 
   // 2. Warm up: run to the ready point.
   Stop stop = m->run(spec.warmup_instructions);
