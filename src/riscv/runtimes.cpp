@@ -65,17 +65,25 @@ struct Counters {
   }
 };
 
-// One fork per (thread, owner). The owner pointer is only a key; the slot holds its own
-// reference to the template, so a slot outliving its owner is harmless.
+// One fork per (thread, owner). Each owner (a Runtime or Handler) holds a lifetime token; a
+// slot keeps only a weak reference to it, and slots of owners that are gone (replaced by a hot
+// reload) are swept when a new slot is made, releasing their forks and templates.
 struct ForkSlot {
+  std::weak_ptr<const void> owner_alive;
   std::unique_ptr<Machine> machine;
 };
 thread_local std::unordered_map<const void*, ForkSlot> t_forks;
 
-// A fork of `tmpl` for this thread, fresh or reset; `reused` says which.
-Machine& fork_for(const void* owner, const std::shared_ptr<const Template>& tmpl,
-                  uint64_t memory_bytes, Counters& counters) {
-  ForkSlot& slot = t_forks[owner];
+// A fork of `tmpl` for this thread, fresh or reset.
+Machine& fork_for(const void* owner, const std::shared_ptr<const void>& alive,
+                  const std::shared_ptr<const Template>& tmpl, uint64_t memory_bytes,
+                  Counters& counters) {
+  auto it = t_forks.find(owner);
+  if (it == t_forks.end() || it->second.owner_alive.expired()) {
+    std::erase_if(t_forks, [](const auto& kv) { return kv.second.owner_alive.expired(); });
+    it = t_forks.emplace(owner, ForkSlot{alive, nullptr}).first;
+  }
+  ForkSlot& slot = it->second;
   if (slot.machine && slot.machine->parent() == tmpl) {
     slot.machine->reset();
     counters.resets.fetch_add(1, std::memory_order_relaxed);
@@ -133,7 +141,7 @@ class ExecRuntime final : public Runtime {
     }
     auto t0 = Clock::now();
     uint64_t mem = (req.memory_mb ? req.memory_mb : config_.memory_mb) << 20;
-    Machine& m = fork_for(this, tmpl_, mem, counters_);
+    Machine& m = fork_for(this, alive_, tmpl_, mem, counters_);
     m.set_stdin(frame(req));
     auto t1 = Clock::now();
     uint64_t timeout = req.timeout_ms ? req.timeout_ms : config_.timeout_ms;
@@ -168,6 +176,7 @@ class ExecRuntime final : public Runtime {
   std::shared_ptr<const Template> tmpl_;
   RuntimeConfig config_;
   Counters counters_;
+  std::shared_ptr<const void> alive_ = std::make_shared<int>(0);  // see ForkSlot
 };
 
 class ProgramHandler final : public Handler {
@@ -181,7 +190,7 @@ class ProgramHandler final : public Handler {
 
   std::expected<HandlerResponse, RuntimeError> handle(const HandlerRequest& req) override {
     auto t0 = Clock::now();
-    Machine& m = fork_for(this, tmpl_, config_.memory_mb << 20, counters_);
+    Machine& m = fork_for(this, alive_, tmpl_, config_.memory_mb << 20, counters_);
     m.set_request(&req);
     m.set_deadline(t0 + std::chrono::milliseconds(config_.timeout_ms));
     Stop stop = m.run(config_.max_instructions);
@@ -214,6 +223,7 @@ class ProgramHandler final : public Handler {
   std::shared_ptr<const Template> tmpl_;
   HandlerConfig config_;
   Counters counters_;
+  std::shared_ptr<const void> alive_ = std::make_shared<int>(0);  // see ForkSlot
 };
 
 os::PersonalityConfig captured_stdio(std::vector<std::string> allow_read, bool pause_on_stdin) {
@@ -225,6 +235,8 @@ os::PersonalityConfig captured_stdio(std::vector<std::string> allow_read, bool p
 }
 
 }  // namespace
+
+size_t thread_fork_slots() { return t_forks.size(); }
 
 std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeConfig& config) {
   if (config.name != "lua")

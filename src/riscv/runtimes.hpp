@@ -14,4 +14,8 @@ namespace forkbox::riscv {
 [[nodiscard]] std::expected<std::shared_ptr<Handler>, std::string> make_handler(
     const HandlerConfig& config);
 
+// Forks the calling thread keeps for runtimes and handlers (one per live owner that ran on
+// it), for tests and metrics.
+[[nodiscard]] size_t thread_fork_slots();
+
 }  // namespace forkbox::riscv

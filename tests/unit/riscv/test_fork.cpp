@@ -217,3 +217,32 @@ TEST(Fork, NonHandlerProgramIsRefusedAsAHandler) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Fork, AReplacedHandlerReleasesItsForkOnceANewOneServes) {
+  HandlerConfig cfg;
+  cfg.name = "echo";
+  cfg.program = guest("handler_echo");
+  std::weak_ptr<Handler> old_handler;
+  {
+    auto h = riscv::make_handler(cfg);
+    ASSERT_TRUE(h) << h.error();
+    HandlerRequest req;
+    ASSERT_TRUE((*h)->handle(req));  // leaves a fork of its template on this thread
+    old_handler = *h;
+  }
+  EXPECT_TRUE(old_handler.expired());
+  // A hot reload's replacement serves on the same thread: the old fork (and the template it
+  // holds) must be swept, not kept until the thread ends.
+  auto fresh = riscv::make_handler(cfg);
+  ASSERT_TRUE(fresh) << fresh.error();
+  HandlerRequest req;
+  auto r = (*fresh)->handle(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "100 1\n");
+  EXPECT_EQ((*fresh)->counters().forks, 1u);
+  EXPECT_EQ(riscv::thread_fork_slots(), 1u) << "the replaced handler's fork was kept";
+}
+
+}  // namespace
