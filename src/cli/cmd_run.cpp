@@ -106,6 +106,11 @@ int execute(const RunOptions& o, const std::vector<std::string>& rest) {
   if (o.engine == "riscv") {
     r = riscv::run_program(req);
   } else if (o.engine == "kvm") {
+    if (o.max_instructions != 0) {
+      // Guest code runs natively on the kvm engine: instructions are not counted.
+      fmt::print(stderr, "forkbox: run: --max-instructions needs the riscv engine; use --timeout-ms\n");
+      return kExitUsage;
+    }
 #ifdef FORKBOX_HAVE_KVM
     r = kvm::run_program(req);
 #else
