@@ -179,14 +179,17 @@ uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot
     set_fault(MemoryFault::kMemoryLimit, kind, addr);
     return nullptr;
   }
+  const TlbEntry entry{page ^ salt_, reinterpret_cast<uintptr_t>(data) - page * kPage};
   if (region->prot & os::kProtExec) {
     // Never cache writes to code: each one must reach the machine to drop decoded instructions.
     code_written_ = true;
     if (on_code_write) on_code_write(page * kPage);
   } else if (region->prot & os::kProtWrite) {
-    write_tlb_[page & (kTlbEntries - 1)] =
-        TlbEntry{page ^ salt_, reinterpret_cast<uintptr_t>(data) - page * kPage};
+    write_tlb_[page & (kTlbEntries - 1)] = entry;
   }
+  // Reads of this page now see the private copy: refill the read entry (a read-modify-write
+  // would otherwise miss again right after the copy).
+  if (region->prot & os::kProtRead) read_tlb_[page & (kTlbEntries - 1)] = entry;
   return data;
 }
 
