@@ -20,7 +20,9 @@ namespace rv = forkbox::riscv;
 namespace os = forkbox::os;
 
 constexpr uint64_t kCodeBase = 0x10000;
-constexpr uint64_t kCodeSize = 64 * 1024;  // holds max_len (scripts/fuzz: 4 KiB) with room
+// 8 KiB holds max_len (scripts/fuzz: 4 KiB) with room; decoded-slot arrays are sized by the
+// mapping, so a small one keeps each run cheap.
+constexpr uint64_t kCodeSize = 8 * 1024;
 constexpr uint64_t kDataBase = 0x400000;
 constexpr uint64_t kDataSize = 64 * 1024;
 constexpr uint64_t kReadOnlyBase = kDataBase + kDataSize;  // one read-only page right after

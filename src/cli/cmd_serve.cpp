@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "common/hardening.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
 
@@ -61,10 +62,15 @@ int serve(const ServeOptions& opt) {
     return kExitUsage;
   }
 
-  // HARDENING CALL SITE: once src/common/hardening.hpp lands, apply the server's seccomp
-  // filter here (after binding and loading sandboxes, before serving), unless --no-seccomp:
-  //   if (!opt.no_seccomp) { if (auto r = forkbox::apply_server_hardening(); !r) { ... } }
-  (void)opt.no_seccomp;
+  // The server is bound and its sandboxes are warm: from here on it needs no privileges and
+  // only the system calls on the allow-list (src/common/hardening.hpp).
+  if (!opt.no_seccomp) {
+    if (auto r = forkbox::hardening::harden_process({}); !r) {
+      fmt::print(stderr, "forkbox serve: hardening failed: {}\n",
+                 forkbox::hardening::describe(r.error()));
+      return kExitUsage;
+    }
+  }
 
   (*server)->start(/*handle_signals=*/true);
   // Scripts and tests read the bound port (useful with :0) from this line.

@@ -100,8 +100,8 @@ std::expected<void, HardeningError> allow_names(void* ctx,
 
 std::expected<void, HardeningError> allow_ioctls(void* ctx, bool kvm) {
   const uint64_t fixed[] = {kTcgets, kTiocgwinsz, kFionread, kFionbio, kFioclex};
-  // The kernel compares the request as an unsigned int; mask to the low 32 bits so a guest-
-  // independent caller passing a sign-extended value is judged on what the kernel sees.
+  // The kernel reads the request as an unsigned int: compare only the low 32 bits, so that a
+  // caller passing a sign-extended value is judged on what the kernel actually uses.
   for (uint64_t request : fixed) {
     if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFull, request)) != 0)

@@ -15,7 +15,7 @@ namespace forkbox::kvm {
 
 namespace {
 
-constexpr uint64_t kRead = 0;     // x86-64 system call numbers
+constexpr uint64_t kRead = 0;  // x86-64 system call numbers
 constexpr uint64_t kReadv = 19;
 constexpr uint64_t kArchPrctl = 158;
 constexpr uint64_t kArchSetGs = 0x1001;
@@ -76,7 +76,7 @@ int64_t read_channel(Machine& m, CodeChannel& ch, uint64_t nr, const kvm_regs& r
 }  // namespace
 
 LoopEnd serve_guest(Machine& m, os::Personality& personality, const Deadline& deadline,
-                    CodeChannel& channel, bool resume_pending) {
+                    CodeChannel& channel, bool resume_pending, HostCallState* host) {
   LoopEnd end;
   bool pending = resume_pending;
   while (true) {
@@ -91,6 +91,24 @@ LoopEnd serve_guest(Machine& m, os::Personality& personality, const Deadline& de
       case ExitKind::kSyscall: {
         const kvm_regs& r = m.regs();
         ++end.syscalls;
+        if (host && is_host_call(r.rax)) {
+          switch (serve_host_call(m, r.rax, *host)) {
+            case HostCallEnd::kContinue:
+              continue;
+            case HostCallEnd::kReady:
+              --end.syscalls;  // not served yet: the fork serves it
+              end.ready = true;
+              return end;
+            case HostCallEnd::kResponded:
+              end.responded = true;
+              end.status = RunStatus::kExited;
+              return end;
+            case HostCallEnd::kWaitedAgain:
+              end.status = RunStatus::kFault;
+              end.message = "handler waited for another request without responding";
+              return end;
+          }
+        }
         if (r.rax == kArchPrctl) {
           m.finish_syscall(static_cast<uint64_t>(arch_prctl(m, r.rdi, r.rsi)));
           continue;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "kvm/deadline.hpp"
+#include "kvm/host_calls.hpp"
 #include "kvm/machine.hpp"
 #include "linux/personality.hpp"
 #include "sandbox/run_types.hpp"
@@ -23,6 +24,7 @@ struct CodeChannel {
 
 struct LoopEnd {
   bool ready = false;  // stopped at the ready point, the system call pending
+  bool responded = false;  // a handler called forkbox_respond (status kExited)
   RunStatus status = RunStatus::kExited;
   int exit_code = 0;
   int signal = 0;
@@ -31,9 +33,10 @@ struct LoopEnd {
 };
 
 // Runs `m` until it ends. With `resume_pending`, the system call the machine is stopped at (a
-// snapshot's ready point) is served first, before the guest runs again.
+// snapshot's ready point) is served first, before the guest runs again. `host` (handlers only)
+// serves the forkbox host calls; without it they are -ENOSYS, as under plain Linux.
 [[nodiscard]] LoopEnd serve_guest(Machine& m, os::Personality& personality,
                                   const Deadline& deadline, CodeChannel& channel,
-                                  bool resume_pending);
+                                  bool resume_pending, HostCallState* host = nullptr);
 
 }  // namespace forkbox::kvm

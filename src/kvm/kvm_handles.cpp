@@ -101,6 +101,27 @@ std::expected<void, KvmError> Vm::dirty_log(uint32_t slot, std::vector<uint64_t>
   return {};
 }
 
+bool Vm::enable_manual_dirty_log() const {
+  const int supported = ::ioctl(fd_.get(), KVM_CHECK_EXTENSION, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
+  if (supported <= 0 || !(supported & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)) return false;
+  kvm_enable_cap cap{};
+  cap.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2;
+  cap.args[0] = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE;
+  return ::ioctl(fd_.get(), KVM_ENABLE_CAP, &cap) == 0;
+}
+
+std::expected<void, KvmError> Vm::clear_dirty_log(uint32_t slot, uint64_t pages,
+                                                  std::vector<uint64_t>& bitmap) const {
+  kvm_clear_dirty_log clear{};
+  clear.slot = slot;
+  clear.first_page = 0;
+  clear.num_pages = static_cast<uint32_t>(pages);
+  clear.dirty_bitmap = bitmap.data();  // at least `pages` bits, sized by the caller
+  if (::ioctl(fd_.get(), KVM_CLEAR_DIRTY_LOG, &clear) < 0)
+    return std::unexpected(KvmError::kMemoryFailed);
+  return {};
+}
+
 std::expected<Vcpu, KvmError> Vcpu::create(const Kvm& kvm, const Vm& vm, uint32_t id) {
   int raw = ::ioctl(vm.fd(), KVM_CREATE_VCPU, static_cast<unsigned long>(id));
   if (raw < 0) return std::unexpected(KvmError::kCreateVcpuFailed);

@@ -61,6 +61,14 @@ class Vm {
   // per page of the slot, sized by the caller) and re-arms logging.
   [[nodiscard]] std::expected<void, KvmError> dirty_log(uint32_t slot,
                                                         std::vector<uint64_t>& bitmap) const;
+  // KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: KVM_GET_DIRTY_LOG then neither clears the log nor
+  // write-protects the pages it reports; clear_dirty_log() does both for the pages chosen.
+  // Must be enabled before the logged slot is created. False when KVM does not offer it.
+  [[nodiscard]] bool enable_manual_dirty_log() const;
+  // KVM_CLEAR_DIRTY_LOG for the pages set in `bitmap` (one bit per page from page 0 of the
+  // slot; `pages` is a multiple of 64 or reaches the end of the slot).
+  [[nodiscard]] std::expected<void, KvmError> clear_dirty_log(uint32_t slot, uint64_t pages,
+                                                              std::vector<uint64_t>& bitmap) const;
 
  private:
   explicit Vm(UniqueFd fd) : fd_(std::move(fd)) {}

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <cstdio>
+#include <cstdlib>
 
 #include <sys/mman.h>
 
@@ -95,7 +97,8 @@ std::expected<void, KvmError> Machine::create_vcpu(std::vector<kvm_cpuid_entry2>
   xcr0_ = xcr0;
   hwcap_ = guest_hwcap(cpuid_);
   if (auto r = configure_vcpu(*vcpu_, cpuid_, xcr0_, tables_->root()); !r) return r;
-  if (kvm_->check_extension(KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) {
+  sync_caps_ = kvm_->check_extension(KVM_CAP_SYNC_REGS);
+  if (sync_caps_ & KVM_SYNC_X86_REGS) {
     sync_regs_ = true;
     regs_ = &vcpu_->run_page()->s.regs.regs;
     vcpu_->run_page()->kvm_valid_regs = KVM_SYNC_X86_REGS;
@@ -149,8 +152,23 @@ std::expected<MachineImage, KvmError> Machine::capture() const {
   return image;
 }
 
-std::expected<void, KvmError> Machine::load_image(const MachineImage& image) {
-  if (auto r = restore_vcpu(*vcpu_, image.vcpu); !r) return r;
+std::expected<void, KvmError> Machine::load_image(const MachineImage& image, bool full) {
+  constexpr int kLightSync = KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
+  if (getenv("FBTRACE")) fprintf(stderr, "load_image full=%d caps=%x\n", full, sync_caps_);
+  if (full || !sync_regs_ || (sync_caps_ & kLightSync) != kLightSync) {
+    if (auto r = restore_vcpu(*vcpu_, image.vcpu); !r) return r;
+    needs_full_restore_ = false;
+  } else {
+    // User mode cannot write control, debug or extended control registers nor MSRs (each is a
+    // #GP, which ends the run with a full restore); FS/GS bases travel in the segment state. So
+    // after a clean run the segments, the pending events and the FPU state are all it changed;
+    // the first two go through the sync area, applied by the next KVM_RUN.
+    kvm_run* run = vcpu_->run_page();
+    run->s.regs.sregs = image.vcpu.sregs;
+    run->s.regs.events = image.vcpu.events;
+    run->kvm_dirty_regs |= kLightSync;
+    if (!vcpu_->set_xsave(image.vcpu.xsave)) return std::unexpected(KvmError::kIoctlFailed);
+  }
   *regs_ = image.vcpu.regs;
   regs_dirty_ = true;
   if (!sync_regs_ && !store_regs()) return std::unexpected(KvmError::kIoctlFailed);
@@ -181,7 +199,7 @@ std::expected<uint64_t, KvmError> Machine::reset(const MachineImage& image, uint
   // whose rights the run changed (munmap, mprotect, mremap) survive that; then, and only then,
   // every cached translation goes (a full flush costs milliseconds here in re-faults).
   const bool full_flush = space_->rights_changed();
-  if (auto r = load_image(image); !r) return std::unexpected(r.error());
+  if (auto r = load_image(image, needs_full_restore_); !r) return std::unexpected(r.error());
   if (full_flush && !flush_tlb_from_vmm()) return std::unexpected(KvmError::kMemoryFailed);
   if (full_flush) ++full_flush_resets_;
   return *dropped;
@@ -258,12 +276,14 @@ void Machine::finish_syscall(uint64_t result) {
 }
 
 std::expected<void, KvmError> Machine::set_fs_base(uint64_t base) {
+  needs_full_restore_ = true;
   return vcpu_->set_msr(msr::kFsBase, base);
 }
 
 std::expected<uint64_t, KvmError> Machine::fs_base() const { return vcpu_->get_msr(msr::kFsBase); }
 
 std::expected<void, KvmError> Machine::set_gs_base(uint64_t base) {
+  needs_full_restore_ = true;
   return vcpu_->set_msr(msr::kGsBase, base);
 }
 
@@ -343,6 +363,12 @@ bool Machine::flush_tlb_from_vmm() {
 }
 
 Exit Machine::run() {
+  Exit e = run_until_exit();
+  if (e.kind != ExitKind::kSyscall) needs_full_restore_ = true;
+  return e;
+}
+
+Exit Machine::run_until_exit() {
   while (true) {
     if (space_->tlb_flush_pending() && !flush_tlb_from_vmm())
       return Exit{ExitKind::kError, 0, 0, 0, 0, "KVM_SET_SREGS failed"};

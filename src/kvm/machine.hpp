@@ -127,8 +127,12 @@ class Machine {
   [[nodiscard]] std::expected<void, KvmError> add_flush_slot();
   [[nodiscard]] std::expected<void, KvmError> create_vcpu(std::vector<kvm_cpuid_entry2> cpuid,
                                                           uint64_t xcr0);
-  [[nodiscard]] std::expected<void, KvmError> load_image(const MachineImage& image);
+  // `full`: every ioctl of restore_vcpu. Otherwise (after a run that only made system calls)
+  // only what user mode can change: sregs and events through the sync area, XSAVE by ioctl.
+  [[nodiscard]] std::expected<void, KvmError> load_image(const MachineImage& image,
+                                                         bool full = true);
   void count(const char* reason);
+  [[nodiscard]] Exit run_until_exit();
   // Loads regs_ from KVM (sync area or KVM_GET_REGS) and marks them to be written back.
   [[nodiscard]] bool load_regs();
   [[nodiscard]] bool store_regs();
@@ -165,6 +169,12 @@ class Machine {
   // one does; hardware VMX/SVM does not). Probed on the first system call.
   bool syscall_in_user_mode_ = false;
   bool mode_probed_ = false;
+  // KVM_SYNC_X86_* bits KVM_CAP_SYNC_REGS offers.
+  int sync_caps_ = 0;
+  // Set by anything after which user mode may have changed more than registers, segments,
+  // events and the FPU: an exit other than a system call (an exception, a kick, an error) or
+  // a VMM write of an MSR (arch_prctl). The next reset then restores everything.
+  bool needs_full_restore_ = true;
   unsigned repeated_faults_ = 0;
 };
 

@@ -4,10 +4,14 @@
 // and a fork maps it MAP_PRIVATE, so the host shares every page the fork does not write.
 //
 // Two kinds of memory: a fresh one (MAP_SHARED of a new memfd; the warm-up run that becomes a
-// snapshot) and a fork (MAP_PRIVATE of a snapshot's sealed memfd). A fork can log dirty pages:
-// guest writes through KVM_MEM_LOG_DIRTY_PAGES, VMM writes through mark_dirty() (KVM does not see
-// them), and discard_dirty() then drops exactly those pages with MADV_DONTNEED, so the next read
-// sees the snapshot's bytes again (the pooled reset).
+// snapshot) and a fork (MAP_PRIVATE of a snapshot's sealed memfd). A fork can track dirty pages:
+// guest writes through KVM's dirty log (manual-protect mode, where KVM offers it) or the page
+// map's private-page bits, VMM writes through mark_dirty() (KVM does not see them). reset() then
+// puts them back (the pooled reset): guest-written snapshot pages by copying the snapshot's bytes
+// into them, which keeps them mapped, for the guest and in the hypervisor's shadow page tables,
+// so the next execution writes them without a fault (each fault costs ~25 us here); everything
+// else (VMM-written pages, page tables among them, and pages first handed out during the run)
+// with MADV_DONTNEED, which makes KVM forget every translation to them.
 //
 // The first kReservedBytes hold the fixed kernel structures (see kernel_layout.hpp); pages after
 // that are handed out on demand for page tables and guest data, recycled through a free list,
@@ -42,9 +46,11 @@ class PhysMemory {
                                                                   uint64_t max_pages);
   // A copy-on-write fork of `snapshot_fd` (a sealed memfd of `size` bytes) with the allocator in
   // state `alloc`, installed as slot 0. `dirty_log` turns on dirty tracking for discard_dirty().
-  [[nodiscard]] static std::expected<PhysMemory, KvmError> create_fork(
-      Vm& vm, int snapshot_fd, uint64_t size, const PhysAllocState& alloc, uint64_t max_pages,
-      bool dirty_log);
+  [[nodiscard]] static std::expected<PhysMemory, KvmError> create_fork(Vm& vm, int snapshot_fd,
+                                                                       uint64_t size,
+                                                                       const PhysAllocState& alloc,
+                                                                       uint64_t max_pages,
+                                                                       bool dirty_log);
   PhysMemory(const PhysMemory&) = delete;
   PhysMemory& operator=(const PhysMemory&) = delete;
   PhysMemory(PhysMemory&& other) noexcept;
@@ -68,8 +74,12 @@ class PhysMemory {
     if (dirty_log_) vmm_dirty_[phys / (4096 * 64)] |= 1ull << ((phys / 4096) % 64);
   }
   [[nodiscard]] PhysAllocState alloc_state() const { return {next_, in_use_, free_}; }
-  // Drops every page written since the last call (guest or VMM) back to the snapshot's bytes
-  // and restores the allocator to `alloc`. Returns the number of pages dropped.
+  // Puts every page written since the last call (guest or VMM) back to the snapshot's bytes
+  // and restores the allocator to `alloc`. Pages only the guest wrote are restored by copying
+  // the snapshot's bytes into them (their mappings, and the hypervisor's, stay valid, so the
+  // next execution does not fault on them again); pages the VMM wrote (page tables among them)
+  // and pages first handed out during the run are dropped (MADV_DONTNEED), which also makes KVM
+  // forget every translation to them. Returns the number of pages whose bytes changed.
   [[nodiscard]] std::expected<uint64_t, KvmError> reset(Vm& vm, const PhysAllocState& alloc);
   // Pages written since the last reset (guest or VMM), without dropping them.
   [[nodiscard]] std::expected<uint64_t, KvmError> count_dirty(Vm& vm);
@@ -83,6 +93,8 @@ class PhysMemory {
 
   UniqueFd memfd_;
   uint8_t* base_ = nullptr;
+  // Forks: a read-only shared view of the snapshot memfd, the bytes a reset copies back.
+  const uint8_t* source_ = nullptr;
   uint64_t size_ = 0;
   uint64_t next_ = 0;  // bump pointer for never-used pages
   uint64_t in_use_ = 0;
@@ -94,7 +106,13 @@ class PhysMemory {
 
   bool dirty_log_ = false;  // dirty tracking on (reset()/count_dirty() usable)
   bool kvm_log_ = false;    // through KVM_MEM_LOG_DIRTY_PAGES rather than the page map
+  // Through KVM's log in manual-protect mode (the default where KVM offers it): reading the
+  // log re-protects nothing, so pages a reset copies back stay writable for the guest and in
+  // the log (they are compared on every reset); dropped pages are cleared from the log.
+  bool manual_log_ = false;
+  std::vector<uint64_t> clear_bits_;  // pages to clear from the log after a reset
   UniqueFd pagemap_;
+  bool pagemap_scan_ = true;  // PAGEMAP_SCAN works here (cleared on its first failure)
   std::vector<uint64_t> pagemap_buf_;
   std::vector<uint64_t> vmm_dirty_;  // one bit per page, written by the VMM since the last reset
   std::vector<uint64_t> kvm_dirty_;  // guest-written pages (KVM's log or the page map)

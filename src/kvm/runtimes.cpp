@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +28,7 @@
 #include "kvm/kernel_layout.hpp"
 #include "kvm/run.hpp"
 #include "kvm/snapshot.hpp"
+#include "kvm/snapshot_file.hpp"
 
 namespace forkbox::kvm {
 
@@ -82,16 +84,49 @@ std::expected<Recipe, std::string> recipe_for(const RuntimeConfig& config) {
   if (agent_dir.empty()) return std::unexpected("the agent " + agent + " is missing");
   r.warm.allow_read = config.allow_read;
   r.warm.allow_read.push_back(agent_dir);
-  std::map<std::string, std::string> env = {
-      {"PATH", "/usr/bin:/bin"}, {"HOME", "/tmp"}, {"LANG", "C.UTF-8"},
-      // One vCPU: numpy's BLAS must not start threads.
-      {"OPENBLAS_NUM_THREADS", "1"}, {"OMP_NUM_THREADS", "1"}, {"MKL_NUM_THREADS", "1"}};
+  std::map<std::string, std::string> env = {{"PATH", "/usr/bin:/bin"},
+                                            {"HOME", "/tmp"},
+                                            {"LANG", "C.UTF-8"},
+                                            // One vCPU: numpy's BLAS must not start threads.
+                                            {"OPENBLAS_NUM_THREADS", "1"},
+                                            {"OMP_NUM_THREADS", "1"},
+                                            {"MKL_NUM_THREADS", "1"}};
   for (const auto& [k, v] : config.env) env[k] = v;
   for (const auto& [k, v] : env) r.warm.envp.push_back(k + "=" + v);
   if (config.memory_mb == 0 || config.memory_mb > kMaxMemoryMb)
     return std::unexpected("memory_mb must be between 1 and 65536");
   r.warm.memory_bytes = config.memory_mb << 20;
   return r;
+}
+
+// What a saved snapshot must have been warmed from to stand for this recipe.
+uint64_t recipe_tag(const WarmRequest& w) {
+  Checksum64 sum;
+  auto add = [&sum](std::string_view s) {
+    const uint64_t n = s.size();
+    sum.update(&n, sizeof n);
+    std::string padded(s);
+    padded.resize((s.size() + 7) & ~size_t{7}, '\0');
+    sum.update(padded.data(), padded.size());
+  };
+  add(w.program);
+  // The interpreter and the agent as files: an upgraded python3 or an edited agent is another
+  // recipe even under the same path.
+  for (const std::string& file : {w.program, w.argv.size() > 2 ? w.argv[2] : w.argv.back()}) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) continue;
+    const uint64_t id[3] = {static_cast<uint64_t>(st.st_size),
+                            static_cast<uint64_t>(st.st_mtim.tv_sec),
+                            static_cast<uint64_t>(st.st_mtim.tv_nsec)};
+    sum.update(id, sizeof id);
+  }
+  for (const auto& list : {w.argv, w.envp, w.allow_read}) {
+    add("--");
+    for (const std::string& s : list) add(s);
+  }
+  const uint64_t fields[2] = {w.memory_bytes, w.ready_on_stdin ? 1u : 0u};
+  sum.update(fields, sizeof fields);
+  return sum.value();
 }
 
 // One VM of the pool and the snapshot it was forked from.
@@ -103,8 +138,11 @@ struct Slot {
 class KvmRuntime final : public Runtime {
  public:
   KvmRuntime(RuntimeConfig config, Recipe recipe, std::shared_ptr<const Snapshot> snap)
-      : config_(std::move(config)), recipe_(std::move(recipe)), snap_(std::move(snap)),
-        pooled_(config_.style != "fresh"), warmed_at_(Clock::now()) {
+      : config_(std::move(config)),
+        recipe_(std::move(recipe)),
+        snap_(std::move(snap)),
+        pooled_(config_.style != "fresh"),
+        warmed_at_(Clock::now()) {
     size_t n = config_.pool_size ? config_.pool_size : std::thread::hardware_concurrency();
     pool_size_ = std::clamp<size_t>(n, 1, kMaxPoolSize);
     for (size_t i = 0; i < pool_size_; ++i) idle_.push_back(std::make_unique<Slot>());
@@ -135,8 +173,8 @@ class KvmRuntime final : public Runtime {
     cv_.notify_one();
     result.timings.total_us = micros_since(started);
     result.timings.queue_us =
-        result.timings.total_us - std::min(result.timings.total_us,
-                                           result.timings.fork_us + result.timings.run_us);
+        result.timings.total_us -
+        std::min(result.timings.total_us, result.timings.fork_us + result.timings.run_us);
     return result;
   }
 
@@ -155,8 +193,8 @@ class KvmRuntime final : public Runtime {
  private:
   std::shared_ptr<const Snapshot> current_snapshot() {
     std::lock_guard lock(snap_mu_);
-    const bool by_count = config_.rotate_after_forks &&
-                          forks_since_warm_ >= config_.rotate_after_forks;
+    const bool by_count =
+        config_.rotate_after_forks && forks_since_warm_ >= config_.rotate_after_forks;
     const bool by_time =
         config_.rotate_after_seconds &&
         Clock::now() - warmed_at_ >= std::chrono::seconds(config_.rotate_after_seconds);
@@ -187,8 +225,8 @@ class KvmRuntime final : public Runtime {
   }
 
   ExecResult run_in(Slot& slot, const ExecRequest& req) {
-    auto blob = encode_request(req.file_name.empty() ? "<string>" : req.file_name, req.code,
-                               req.args);
+    auto blob =
+        encode_request(req.file_name.empty() ? "<string>" : req.file_name, req.code, req.args);
     if (!blob) {
       ExecResult r = engine_error(blob.error());
       r.status = RunStatus::kLoadError;
@@ -300,20 +338,183 @@ class KvmRuntime final : public Runtime {
 }  // namespace
 
 std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeConfig& config) {
+  return make_runtime(config, config.snapshot_path);
+}
+
+std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeConfig& config,
+                                                                  const std::string& snapshot_path,
+                                                                  std::string* note) {
   std::string why;
   if (!available(&why)) return std::unexpected("kvm is not available: " + why);
   if (config.style != "pooled" && config.style != "fresh")
     return std::unexpected("unknown style '" + config.style + "' (pooled or fresh)");
   auto recipe = recipe_for(config);
   if (!recipe) return std::unexpected(recipe.error());
+  std::string said;
+  if (!snapshot_path.empty()) {
+    auto loaded = load_snapshot(snapshot_path, recipe_tag(recipe->warm));
+    // A snapshot for another memory size would not match this configuration's limits.
+    if (loaded && (*loaded)->image.memory_size == kReservedBytes + recipe->warm.memory_bytes) {
+      if (note) *note = "loaded the snapshot from " + snapshot_path;
+      return std::make_shared<KvmRuntime>(config, std::move(*recipe), std::move(*loaded));
+    }
+    said = loaded ? "the snapshot in " + snapshot_path + " is for another memory size"
+                  : std::string(describe(loaded.error())) + " (" + snapshot_path + ")";
+  }
   auto snap = warm_snapshot(recipe->warm);
   if (!snap) return std::unexpected(snap.error());
+  if (!snapshot_path.empty()) {
+    auto saved = save_snapshot(**snap, snapshot_path, recipe_tag(recipe->warm));
+    said += saved ? "; warmed and saved a new one"
+                  : std::string("; warmed, but saving failed: ") + describe(saved.error());
+  }
+  if (note) *note = said.empty() ? "warmed" : said;
   return std::make_shared<KvmRuntime>(config, std::move(*recipe), std::move(*snap));
 }
 
+namespace {
+
+// A static x86-64 handler program (guest/include/forkbox.h) warmed to forkbox_wait_request and
+// served from a pool of VMs reset in place after every request, like the pooled runtimes.
+class KvmHandler final : public Handler {
+ public:
+  KvmHandler(HandlerConfig config, std::shared_ptr<const Snapshot> snap)
+      : config_(std::move(config)), snap_(std::move(snap)) {
+    pool_size_ = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxPoolSize);
+    for (size_t i = 0; i < pool_size_; ++i) idle_.push_back(std::make_unique<Slot>());
+  }
+
+  const std::string& name() const override { return config_.name; }
+  bool blocking() const override { return true; }
+
+  SandboxCounters counters() const override {
+    SandboxCounters c;
+    c.forks = forks_.load(std::memory_order_relaxed);
+    c.resets = resets_.load(std::memory_order_relaxed);
+    c.faults = faults_.load(std::memory_order_relaxed);
+    c.timeouts = timeouts_.load(std::memory_order_relaxed);
+    c.memory_limits = memory_limits_.load(std::memory_order_relaxed);
+    c.pool_size = pool_size_;
+    return c;
+  }
+
+  std::expected<HandlerResponse, RuntimeError> handle(const HandlerRequest& req) override {
+    std::unique_ptr<Slot> slot;
+    {
+      std::unique_lock lock(mu_);
+      if (idle_.empty()) {
+        if (waiting_ >= kHandlerQueueLimit) return std::unexpected(RuntimeError::kBusy);
+        ++waiting_;
+        cv_.wait(lock, [&] { return !idle_.empty(); });
+        --waiting_;
+      }
+      slot = std::move(idle_.back());
+      idle_.pop_back();
+    }
+    HandlerResponse out = serve(*slot, req);
+    {
+      std::lock_guard lock(mu_);
+      idle_.push_back(std::move(slot));
+    }
+    cv_.notify_one();
+    return out;
+  }
+
+ private:
+  // Why 64: the same bound as a runtime's default queue_limit (factory.hpp).
+  static constexpr size_t kHandlerQueueLimit = 64;
+
+  HandlerResponse serve(Slot& slot, const HandlerRequest& req) {
+    const auto started = Clock::now();
+    const uint64_t max_pages =
+        std::min<uint64_t>(config_.memory_mb << 20, snap_->image.memory_size - kReservedBytes) /
+        kPageBytes;
+    HandlerResponse failed;
+    failed.status = RunStatus::kEngineError;
+    if (!slot.machine) {
+      auto m = Machine::create_fork(snap_->image, snap_->memfd.get(), true, max_pages);
+      if (!m) {
+        failed.message = std::string("cannot fork the handler: ") + describe(m.error());
+        return failed;
+      }
+      slot.machine = std::move(*m);
+      slot.snap = snap_;
+      forks_.fetch_add(1, std::memory_order_relaxed);
+    }
+    Machine& m = *slot.machine;
+    m.set_max_pages(max_pages);
+    os::Personality personality = snap_->personality;
+    CodeChannel channel;
+    HostCallState host;
+    host.request = &req;
+    LoopEnd end;
+    {
+      Deadline deadline(m.run_page(), config_.timeout_ms);
+      end = serve_guest(m, personality, deadline, channel, true, &host);
+    }
+    HandlerResponse out = std::move(host.response);
+    out.status = end.status;
+    out.message = std::move(end.message);
+    if (!end.responded) {
+      if (end.status == RunStatus::kExited) {
+        out.status = RunStatus::kFault;
+        out.message =
+            "handler exited with status " + std::to_string(end.exit_code) + " without responding";
+      }
+      out.http_status = 500;
+      out.content_type.clear();
+      out.body.clear();
+    }
+    out.usage.syscalls = end.syscalls;
+    switch (out.status) {
+      case RunStatus::kTimeout:
+        timeouts_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case RunStatus::kMemoryLimit:
+        memory_limits_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case RunStatus::kExited:
+        break;
+      default:
+        faults_.fetch_add(1, std::memory_order_relaxed);
+        break;
+    }
+    // Back to the snapshot; a VM whose reset fails is dropped so it cannot reach the next one.
+    if (auto dropped = m.reset(snap_->image, max_pages)) {
+      out.usage.pages_written = *dropped;
+      resets_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      slot.machine.reset();
+    }
+    out.run_us = micros_since(started);
+    return out;
+  }
+
+  const HandlerConfig config_;
+  const std::shared_ptr<const Snapshot> snap_;
+  size_t pool_size_ = 1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Slot>> idle_;  // guarded by mu_
+  size_t waiting_ = 0;                       // guarded by mu_
+  std::atomic<uint64_t> forks_{0}, resets_{0}, faults_{0}, timeouts_{0}, memory_limits_{0};
+};
+
+}  // namespace
+
 std::expected<std::shared_ptr<Handler>, std::string> make_handler(const HandlerConfig& config) {
-  return std::unexpected("kvm handler '" + config.name +
-                         "' is not available yet (the host-call ABI of issue #3 is pending)");
+  std::string why;
+  if (!available(&why)) return std::unexpected("kvm is not available: " + why);
+  if (config.memory_mb == 0 || config.memory_mb > kMaxMemoryMb)
+    return std::unexpected("memory_mb must be between 1 and 65536");
+  WarmRequest warm;
+  warm.program = config.program;
+  warm.argv = {config.program};
+  warm.memory_bytes = config.memory_mb << 20;
+  warm.ready_on_wait_request = true;
+  auto snap = warm_snapshot(warm);
+  if (!snap) return std::unexpected("handler '" + config.name + "': " + snap.error());
+  return std::make_shared<KvmHandler>(config, std::move(*snap));
 }
 
 }  // namespace forkbox::kvm

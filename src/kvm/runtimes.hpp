@@ -11,6 +11,12 @@ namespace forkbox::kvm {
 
 [[nodiscard]] std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(
     const RuntimeConfig& config);
+// The same runtime, its snapshot kept in the file `snapshot_path` (snapshot_file.hpp): loaded
+// from there when the file holds a valid snapshot for this forkbox and this host's CPU,
+// otherwise warmed as usual and saved there (a failed save is not fatal: the runtime serves
+// from memory). `note`, when given, receives one line saying which happened and why.
+[[nodiscard]] std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(
+    const RuntimeConfig& config, const std::string& snapshot_path, std::string* note = nullptr);
 [[nodiscard]] std::expected<std::shared_ptr<Handler>, std::string> make_handler(
     const HandlerConfig& config);
 

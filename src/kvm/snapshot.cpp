@@ -59,8 +59,10 @@ std::expected<std::shared_ptr<const Snapshot>, std::string> warm_snapshot(
   {
     Deadline deadline(m.run_page(), request.timeout_ms);
     CodeChannel channel;
-    channel.pause_on_read = !request.ready_on_stdin;
-    end = serve_guest(m, personality, deadline, channel, false);
+    channel.pause_on_read = !request.ready_on_stdin && !request.ready_on_wait_request;
+    HostCallState host;  // no request: wait_request is the ready point
+    end = serve_guest(m, personality, deadline, channel, false,
+                      request.ready_on_wait_request ? &host : nullptr);
   }
   if (!end.ready) {
     std::string why = end.message.empty() ? describe(end.status) : end.message;

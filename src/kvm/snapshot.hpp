@@ -30,6 +30,8 @@ struct WarmRequest {
   uint64_t timeout_ms = 60'000;          // for the warm-up run
   // The ready point is the first stdin read (Lua) rather than the code channel (Python).
   bool ready_on_stdin = false;
+  // The ready point is forkbox_wait_request (a handler program; host calls are served).
+  bool ready_on_wait_request = false;
 };
 
 struct Snapshot {

@@ -4,7 +4,8 @@
 // Format (little-endian; version kSnapshotFormatVersion):
 //   header, 64 bytes: magic "FBXSNAP\0", format version u32, section count u32, the forkbox
 //     version that wrote it (16 bytes, NUL-padded), the host CPU fingerprint u64 (a hash of the
-//     CPUID leaves the guest was shown and of XCR0), total file size u64, reserved u64, and a
+//     CPUID leaves the guest was shown and of XCR0), total file size u64, the caller's tag u64
+//     (a hash of the recipe the snapshot was warmed from: program, argv, env, view), and a
 //     checksum u64 over the header's first 56 bytes and the section table;
 //   section table: per section {kind u32, 0 u32, offset u64, length u64, checksum u64};
 //   sections: the machine image (vCPU state, allocator, address-space map, CPUID), the
@@ -14,8 +15,9 @@
 // Loading checks, in this order, and stops at the first failure with a typed error: the magic
 // (kNotASnapshot), the versions (kOtherVersion: a snapshot holds a guest whose layout, agent and
 // kernel stub belong to the forkbox that made it), the file size and header checksum
-// (kTruncated, kCorrupt), the CPU fingerprint (kOtherCpu: a guest warmed with AVX-512 must not
-// resume where it is missing), then each section's checksum while reading it (kCorrupt).
+// (kTruncated, kCorrupt), the tag (kOtherRecipe), the CPU fingerprint (kOtherCpu: a guest warmed
+// with AVX-512 must not resume where it is missing), then each section's checksum while reading
+// it (kCorrupt).
 // Nothing is guessed: a snapshot either loads exactly or not at all.
 //
 // Saving writes a temporary file next to the target, fsyncs it, renames it over the target and
@@ -49,6 +51,7 @@ enum class SnapshotFileError : uint8_t {
   kNotASnapshot,  // wrong magic: not a forkbox snapshot file
   kOtherVersion,  // written by another format version or forkbox version
   kOtherCpu,      // made on a host whose CPU features (as the guest sees them) differ
+  kOtherRecipe,   // warmed from another program, arguments, environment or file view
   kTruncated,     // shorter than its header says
   kCorrupt,       // a checksum does not match, or a section is inconsistent
   kUnsupported,   // the snapshot cannot be saved (its personality passes stdio to host fds)
@@ -57,14 +60,16 @@ enum class SnapshotFileError : uint8_t {
 
 [[nodiscard]] const char* describe(SnapshotFileError e);
 
+// Saves `snap` under `path` with the caller's `tag` (see the format above).
 [[nodiscard]] std::expected<void, SnapshotFileError> save_snapshot(const Snapshot& snap,
-                                                                  const std::string& path);
-// Loads a snapshot for this host (the CPU fingerprint comes from /dev/kvm).
+                                                                   const std::string& path,
+                                                                   uint64_t tag = 0);
+// Loads a snapshot saved with `tag` for this host (the CPU fingerprint comes from /dev/kvm).
 [[nodiscard]] std::expected<std::shared_ptr<const Snapshot>, SnapshotFileError> load_snapshot(
-    const std::string& path);
+    const std::string& path, uint64_t tag = 0);
 // Loads a snapshot for a host whose fingerprint is `host_fingerprint`.
 [[nodiscard]] std::expected<std::shared_ptr<const Snapshot>, SnapshotFileError> load_snapshot(
-    const std::string& path, uint64_t host_fingerprint);
+    const std::string& path, uint64_t tag, uint64_t host_fingerprint);
 
 // The fingerprint of a CPUID view and XCR0, and the one a snapshot made on this host gets.
 [[nodiscard]] uint64_t cpu_fingerprint(const std::vector<kvm_cpuid_entry2>& cpuid, uint64_t xcr0);

@@ -1,8 +1,8 @@
 // The guest's file-descriptor table. A guest fd names an OpenFile (Linux's "open file
 // description"): the standard streams, a read-only host file or directory, one end of an
 // in-memory pipe, a file or directory of the private /tmp (tmpfs.hpp, named by inode number),
-// or one of the virtual devices (/dev/null, /dev/zero, /dev/random, /dev/urandom). dup'ed fds share one OpenFile, so they share its offset and status flags as on
-// Linux.
+// or one of the virtual devices (/dev/null, /dev/zero, /dev/random, /dev/urandom). dup'ed fds share
+// one OpenFile, so they share its offset and status flags as on Linux.
 //
 // Offsets are kept here, not in the host kernel: host files are read with pread at our own
 // offset and directories are re-positioned before every getdents64. That is what lets a fork
@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +45,7 @@ enum class FileKind : uint8_t {
   kPipeWrite,
   kTmpFile,  // a regular file of the private /tmp, readable/writable as opened
   kTmpDir,
-  kDevice,   // a virtual character device (DeviceKind)
+  kDevice,  // a virtual character device (DeviceKind)
 };
 
 // The virtual devices every guest may open (read and write, as on Linux).
@@ -97,9 +97,9 @@ class OpenFile {
   UniqueFd host_;
   std::string path_;
   std::shared_ptr<PipeBuffer> pipe_;
-  uint64_t ino_ = 0;                      // kTmpFile, kTmpDir
+  uint64_t ino_ = 0;                       // kTmpFile, kTmpDir
   DeviceKind device_ = DeviceKind::kNull;  // kDevice
-  uint32_t access_ = 0;                   // kTmpFile, kTmpDir, kDevice
+  uint32_t access_ = 0;                    // kTmpFile, kTmpDir, kDevice
 };
 
 class FdTable {

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <functional>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "linux/arch_layouts.hpp"
@@ -60,7 +60,8 @@ bool in_private_tmp(const SyscallContext& ctx, std::string_view path) {
   if (!TmpFs::covers(path)) return false;
   for (const std::string& dir : ctx.proc.paths.allowed_dirs()) {
     if (dir.size() <= TmpFs::kMountPoint.size() || !TmpFs::covers(dir)) continue;
-    if (path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/'))
+    if (path == dir ||
+        (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/'))
       return false;
   }
   return true;
@@ -204,10 +205,8 @@ SyscallOutcome do_openat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr,
     if (access == abi::kOAccMode) return fail(EINVAL);
     if (flags & abi::kODirectory) return fail(ENOTDIR);
     if ((flags & abi::kOCreat) && (flags & abi::kOExcl)) return fail(EEXIST);
-    return install_open(ctx,
-                        OpenFile::device(target->device, target->path,
-                                         static_cast<uint32_t>(access)),
-                        flags);
+    return install_open(
+        ctx, OpenFile::device(target->device, target->path, static_cast<uint32_t>(access)), flags);
   }
   // Refuse write intent on host paths before looking at the host: the answer must not depend on
   // whether the file exists there.
@@ -231,8 +230,7 @@ SyscallOutcome do_openat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr,
   } else {
     return fail(EACCES);
   }
-  return install_open(ctx, OpenFile::host(kind, std::move(fd), *resolved),
-                      flags & ~abi::kOAppend);
+  return install_open(ctx, OpenFile::host(kind, std::move(fd), *resolved), flags & ~abi::kOAppend);
 }
 
 SyscallOutcome do_readlinkat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, uint64_t buf,

@@ -329,7 +329,8 @@ SyscallOutcome sys_lseek(SyscallContext& ctx) {
       return fail(EINVAL);
     return ok(static_cast<int64_t>(file->offset));
   }
-  if (file->kind() != FileKind::kHostFile && file->kind() != FileKind::kTmpFile) return fail(ESPIPE);
+  if (file->kind() != FileKind::kHostFile && file->kind() != FileKind::kTmpFile)
+    return fail(ESPIPE);
   int64_t base = 0;
   if (whence == abi::kSeekCur) {
     base = static_cast<int64_t>(file->offset);

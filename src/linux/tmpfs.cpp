@@ -57,13 +57,11 @@ TmpFs::TmpFs() {
 }
 
 bool TmpFs::covers(std::string_view path) {
-  return path == kMountPoint ||
-         (path.size() > kMountPoint.size() && path.starts_with(kMountPoint) &&
-          path[kMountPoint.size()] == '/');
+  return path == kMountPoint || (path.size() > kMountPoint.size() &&
+                                 path.starts_with(kMountPoint) && path[kMountPoint.size()] == '/');
 }
 
-std::expected<std::pair<uint64_t, std::string>, int> TmpFs::parent_of(
-    std::string_view path) const {
+std::expected<std::pair<uint64_t, std::string>, int> TmpFs::parent_of(std::string_view path) const {
   const size_t slash = path.rfind('/');
   if (slash == std::string_view::npos || !covers(path.substr(0, slash)))
     return std::unexpected(-ENOENT);
@@ -183,8 +181,7 @@ std::expected<size_t, int> TmpFs::write(uint64_t ino, uint64_t offset, std::stri
   if (it == nodes_.end() || it->second.dir) return std::unexpected(-EBADF);
   Node& node = it->second;
   const uint64_t old_size = node.data->size();
-  if (offset > kTmpMaxBytes || bytes.size() > kTmpMaxBytes - offset)
-    return std::unexpected(-EFBIG);
+  if (offset > kTmpMaxBytes || bytes.size() > kTmpMaxBytes - offset) return std::unexpected(-EFBIG);
   const uint64_t end = offset + bytes.size();
   const uint64_t growth = end > old_size ? end - old_size : 0;
   if (growth > kTmpMaxBytes - bytes_) return std::unexpected(-ENOSPC);

@@ -99,7 +99,7 @@ class TmpFs {
   struct Node {
     bool dir = false;
     uint32_t mode = 0;
-    uint64_t nlink = 1;  // 0: unlinked, kept while an fd refers to it
+    uint64_t nlink = 1;                 // 0: unlinked, kept while an fd refers to it
     std::shared_ptr<std::string> data;  // files; shared with copies until the first write
     struct timespec mtime {};
     struct timespec ctime {};

@@ -37,6 +37,10 @@ inline uint64_t host_time_ticks() {
   return static_cast<uint64_t>(ts.tv_sec) * 10'000'000ull + static_cast<uint64_t>(ts.tv_nsec) / 100;
 }
 
+// Budget units a store into an executable page costs (see H(store_fault)): invalidating and
+// re-decoding a page costs about as much as 256 simple instructions on the machines measured.
+constexpr uint64_t kCodeWriteCharge = 256;
+
 }  // namespace
 
 Stop Machine::run_loop(uint64_t limit) {

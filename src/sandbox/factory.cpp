@@ -40,7 +40,11 @@ std::vector<HandlerConfig> default_handler_configs() {
   hello.name = "hello";
   hello.engine = "riscv";
   hello.program = bundled_path("guest/examples/hello_handler");
-  return {hello};
+  HandlerConfig hello_kvm = hello;  // the same handler, x86-64, in a KVM micro-VM
+  hello_kvm.name = "hello-kvm";
+  hello_kvm.engine = "kvm";
+  hello_kvm.program = bundled_path("guest/examples/hello_handler_x86_64");
+  return {hello, hello_kvm};
 }
 
 }  // namespace forkbox

@@ -29,6 +29,8 @@ struct RuntimeConfig {
   size_t queue_limit = 64;       // kvm: requests that may wait for a VM
   uint64_t rotate_after_forks = 0;    // re-warm the template every N forks (0: never)
   uint64_t rotate_after_seconds = 0;  // re-warm the template every T seconds (0: never)
+  std::string snapshot_path;  // kvm: load the snapshot from this file, or warm and save it there
+                              // (empty: warm in memory only)
 };
 
 struct HandlerConfig {

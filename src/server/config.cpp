@@ -214,9 +214,11 @@ std::expected<void, ConfigError> read_runtime(const toml::table& t, const std::s
   FORKBOX_TRY(r.unsigned_key("queue_limit", rt.queue_limit, 1'000'000));
   FORKBOX_TRY(r.unsigned_key("rotate_after_forks", rt.rotate_after_forks));
   FORKBOX_TRY(r.unsigned_key("rotate_after_seconds", rt.rotate_after_seconds));
+  FORKBOX_TRY(r.string_key("snapshot_path", rt.snapshot_path));
   FORKBOX_TRY(r.no_unknown_keys());
   if (rt.name.empty() || rt.engine.empty()) return bad(where + ": name and engine are required");
   rt.program = resolve(rt.program, base);
+  rt.snapshot_path = resolve(rt.snapshot_path, base);
   for (std::string& dir : rt.allow_read) dir = resolve(dir, base);
   c.runtimes.push_back(std::move(rt));
   return {};

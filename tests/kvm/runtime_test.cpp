@@ -172,6 +172,66 @@ print(existed, repr(text), sorted(os.listdir('/tmp')), len(noise))
   EXPECT_NE(ro.stderr_data.find("Read-only file system"), std::string::npos) << ro.stderr_data;
 }
 
+TEST(KvmRuntime, FpuAndSegmentBaseChangesDoNotReachTheNextPooledExecution) {
+  SKIP_WITHOUT_KVM();
+  auto rt = make("python", "pooled");
+  ASSERT_TRUE(rt);
+  // Each prints what it found, then changes it: a pooled reset must restore the FPU control
+  // state (a clean run: the light restore) and the segment bases (arch_prctl: a full restore).
+  const std::string fpu = R"(
+import ctypes, mmap
+code = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+# get: sub rsp,8; stmxcsr [rsp]; mov eax,[rsp]; add rsp,8; ret
+# set: sub rsp,8; mov [rsp],edi; ldmxcsr [rsp]; add rsp,8; ret
+code.write(bytes.fromhex('4883ec080fae1c248b04244883c408c3' '4883ec08893c240fae14244883c408c3'))
+base = ctypes.addressof(ctypes.c_char.from_buffer(code))
+get = ctypes.CFUNCTYPE(ctypes.c_uint32)(base)
+put = ctypes.CFUNCTYPE(None, ctypes.c_uint32)(base + 16)
+before = get()
+put(0x7f80)
+print(hex(before), hex(get()))
+)";
+  const std::string gs = R"(
+import ctypes
+libc = ctypes.CDLL('libc.so.6')
+base = ctypes.c_uint64(0)
+libc.syscall(158, 0x1004, ctypes.byref(base))
+print(base.value)
+libc.syscall(158, 0x1001, ctypes.c_uint64(0x12340000))
+)";
+  const std::string first = run(*rt, fpu).stdout_data;
+  EXPECT_NE(first.find(" 0x7f80\n"), std::string::npos) << first;  // the change took effect
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(run(*rt, fpu).stdout_data, first) << "run " << i;
+    EXPECT_EQ(run(*rt, gs).stdout_data, "0\n") << "run " << i;
+  }
+}
+
+TEST(KvmRuntime, LargeAndMixedOutputArrivesCompleteAndInOrder) {
+  SKIP_WITHOUT_KVM();
+  auto rt = make("python", "pooled");
+  ASSERT_TRUE(rt);
+  // More than the agent's 64 KiB stdout buffer, text and bytes layers mixed, explicit flushes,
+  // non-ASCII text, and stderr kept apart.
+  const std::string code = R"(
+import sys
+for i in range(20000):
+    print(i)
+sys.stdout.buffer.write(b'raw\n')
+print('flushed', flush=True)
+sys.stdout.write('h\u00e9 end\n')
+print('to stderr', file=sys.stderr)
+)";
+  ExecResult r = run(*rt, code);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  std::string expected;
+  for (int i = 0; i < 20000; ++i) expected += std::to_string(i) + "\n";
+  expected += "raw\nflushed\nh\xc3\xa9 end\n";
+  EXPECT_EQ(r.stdout_data.size(), expected.size());
+  EXPECT_TRUE(r.stdout_data == expected);
+  EXPECT_EQ(r.stderr_data, "to stderr\n");
+}
+
 TEST(KvmRuntime, LuaErrorsGoToStderrWithExitOne) {
   SKIP_WITHOUT_KVM();
   auto lua = make("lua", "fresh");

@@ -35,7 +35,8 @@ int main(void) {
 
   report("ptrace_traceme", ptrace(PTRACE_TRACEME, 0, NULL, NULL));
   report("ptrace_attach_init", ptrace(PTRACE_ATTACH, 1, NULL, NULL));
-  report("process_vm_readv_self", syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0));
+  report("process_vm_readv_self",
+         syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0));
   report("process_vm_readv_init", syscall(SYS_process_vm_readv, 1, &local, 1, &remote, 1, 0));
   report("process_vm_writev_init", syscall(SYS_process_vm_writev, 1, &local, 1, &remote, 1, 0));
   fflush(stdout);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <thread>
 #include <cstring>
 #include <string>
 
@@ -243,6 +244,34 @@ TEST(Fork, AReplacedHandlerReleasesItsForkOnceANewOneServes) {
   EXPECT_EQ(r->body, "100 1\n");
   EXPECT_EQ((*fresh)->counters().forks, 1u);
   EXPECT_EQ(riscv::thread_fork_slots(), 1u) << "the replaced handler's fork was kept";
+}
+
+}  // namespace
+
+namespace {
+
+// Regression test for finding F2 (docs/security.md): a thread that served requests keeps a
+// cached fork and a page pool in thread-local storage; at thread exit they may be destroyed in
+// either order, and the fork's pages must not be returned into a destroyed pool (heap
+// corruption at server shutdown; under ASan a use-after-free report).
+TEST(Fork, AServingThreadExitsCleanlyWhateverTheThreadLocalDestructionOrder) {
+  HandlerConfig cfg;
+  cfg.name = "echo";
+  cfg.program = guest("handler_echo");
+  auto h = riscv::make_handler(cfg);
+  ASSERT_TRUE(h) << h.error();
+  for (int round = 0; round < 4; ++round) {
+    std::thread worker([&] {
+      HandlerRequest req;
+      req.query = "8";  // writes pages, so the pool and the fork both hold some at exit
+      for (int i = 0; i < 3; ++i) {
+        auto r = (*h)->handle(req);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->body, "100 2\n");
+      }
+    });
+    worker.join();
+  }
 }
 
 }  // namespace
