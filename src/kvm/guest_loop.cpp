@@ -25,26 +25,6 @@ constexpr uint64_t kArchGetGs = 0x1004;
 // Linux's UIO_MAXIOV: readv with more vectors is EINVAL.
 constexpr uint64_t kMaxIov = 1024;
 
-int64_t arch_prctl(Machine& m, uint64_t code, uint64_t addr) {
-  switch (code) {
-    case kArchSetFs:
-    case kArchSetGs: {
-      if (addr >= kUserTop) return -EPERM;  // a base must be a user address, as Linux requires
-      auto r = code == kArchSetFs ? m.set_fs_base(addr) : m.set_gs_base(addr);
-      return r ? 0 : -EINVAL;
-    }
-    case kArchGetFs:
-    case kArchGetGs: {
-      auto base = code == kArchGetFs ? m.fs_base() : m.gs_base();
-      if (!base) return -EINVAL;
-      uint64_t value = *base;
-      return m.memory().write(addr, &value, sizeof(value)) ? 0 : -EFAULT;
-    }
-    default:
-      return -EINVAL;
-  }
-}
-
 // read/readv on kCodeFd, served from the channel's data. Guest buffers are checked by the
 // address space's write (EFAULT on anything unmapped or read-only).
 int64_t read_channel(Machine& m, CodeChannel& ch, uint64_t nr, const kvm_regs& r) {
@@ -74,6 +54,29 @@ int64_t read_channel(Machine& m, CodeChannel& ch, uint64_t nr, const kvm_regs& r
 }
 
 }  // namespace
+
+// arch_prctl(2) for the codes programs use: FS/GS base set and get. A base must be a user
+// address, as Linux requires (it refuses non-canonical ones; we also refuse the kernel half).
+int64_t arch_prctl(Machine& m, uint64_t code, uint64_t addr) {
+  switch (code) {
+    case kArchSetFs:
+    case kArchSetGs: {
+      if (addr >= kUserTop) return -EPERM;
+      auto r = code == kArchSetFs ? m.set_fs_base(addr) : m.set_gs_base(addr);
+      return r ? 0 : -EINVAL;
+    }
+    case kArchGetFs:
+    case kArchGetGs: {
+      auto base = code == kArchGetFs ? m.fs_base() : m.gs_base();
+      if (!base) return -EINVAL;
+      uint64_t value = *base;
+      return m.memory().write(addr, &value, sizeof(value)) ? 0 : -EFAULT;
+    }
+    default:
+      return -EINVAL;
+  }
+}
+
 
 LoopEnd serve_guest(Machine& m, os::Personality& personality, const Deadline& deadline,
                     CodeChannel& channel, bool resume_pending, HostCallState* host) {

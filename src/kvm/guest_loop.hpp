@@ -39,4 +39,8 @@ struct LoopEnd {
                                   const Deadline& deadline, CodeChannel& channel,
                                   bool resume_pending, HostCallState* host = nullptr);
 
+// arch_prctl(2) (ARCH_SET_FS/GS, ARCH_GET_FS/GS) against the vCPU: the one system call the
+// personality cannot serve, as it changes guest registers. Returns the result or -errno.
+[[nodiscard]] int64_t arch_prctl(Machine& m, uint64_t code, uint64_t addr);
+
 }  // namespace forkbox::kvm

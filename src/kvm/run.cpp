@@ -14,6 +14,7 @@
 #include "common/unique_fd.hpp"
 #include "elf/loader.hpp"
 #include "kvm/deadline.hpp"
+#include "kvm/guest_loop.hpp"
 #include "kvm/kernel_layout.hpp"
 #include "kvm/machine.hpp"
 #include "linux/personality.hpp"
@@ -23,32 +24,6 @@ namespace forkbox::kvm {
 namespace {
 
 constexpr uint64_t kArchPrctl = 158;  // x86-64 system call number
-constexpr uint64_t kArchSetGs = 0x1001;
-constexpr uint64_t kArchSetFs = 0x1002;
-constexpr uint64_t kArchGetFs = 0x1003;
-constexpr uint64_t kArchGetGs = 0x1004;
-
-// arch_prctl(2) for the codes programs use: FS/GS base set and get. A base must be a user
-// address, as Linux requires (it refuses non-canonical ones; we also refuse the kernel half).
-int64_t arch_prctl(Machine& m, uint64_t code, uint64_t addr) {
-  switch (code) {
-    case kArchSetFs:
-    case kArchSetGs: {
-      if (addr >= kUserTop) return -EPERM;
-      auto r = code == kArchSetFs ? m.set_fs_base(addr) : m.set_gs_base(addr);
-      return r ? 0 : -EINVAL;
-    }
-    case kArchGetFs:
-    case kArchGetGs: {
-      auto base = code == kArchGetFs ? m.fs_base() : m.gs_base();
-      if (!base) return -EINVAL;
-      uint64_t value = *base;
-      return m.memory().write(addr, &value, sizeof(value)) ? 0 : -EFAULT;
-    }
-    default:
-      return -EINVAL;
-  }
-}
 
 RunResult fail(RunStatus status, std::string message) {
   RunResult r;
