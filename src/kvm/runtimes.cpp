@@ -135,6 +135,41 @@ struct Slot {
   std::unique_ptr<Machine> machine;
 };
 
+// A bounded pool of slots with a bounded wait queue: take() hands out an idle slot, waits for
+// one while fewer than `queue_limit` callers already wait, and refuses with kBusy beyond that;
+// give() returns it. Thread-safe.
+class SlotPool {
+ public:
+  SlotPool(size_t slots, size_t queue_limit) : queue_limit_(queue_limit) {
+    for (size_t i = 0; i < slots; ++i) idle_.push_back(std::make_unique<Slot>());
+  }
+  [[nodiscard]] std::expected<std::unique_ptr<Slot>, RuntimeError> take() {
+    std::unique_lock lock(mu_);
+    if (idle_.empty()) {
+      if (waiting_ >= queue_limit_) return std::unexpected(RuntimeError::kBusy);
+      ++waiting_;
+      cv_.wait(lock, [&] { return !idle_.empty(); });
+      --waiting_;
+    }
+    std::unique_ptr<Slot> slot = std::move(idle_.back());
+    idle_.pop_back();
+    return slot;
+  }
+  void give(std::unique_ptr<Slot> slot) {
+    {
+      std::lock_guard lock(mu_);
+      idle_.push_back(std::move(slot));
+    }
+    cv_.notify_one();
+  }
+ private:
+  const size_t queue_limit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Slot>> idle_;  // guarded by mu_
+  size_t waiting_ = 0;                       // guarded by mu_
+};
+
 class KvmRuntime final : public Runtime {
  public:
   KvmRuntime(RuntimeConfig config, Recipe recipe, std::shared_ptr<const Snapshot> snap)
@@ -142,35 +177,21 @@ class KvmRuntime final : public Runtime {
         recipe_(std::move(recipe)),
         snap_(std::move(snap)),
         pooled_(config_.style != "fresh"),
-        warmed_at_(Clock::now()) {
-    size_t n = config_.pool_size ? config_.pool_size : std::thread::hardware_concurrency();
-    pool_size_ = std::clamp<size_t>(n, 1, kMaxPoolSize);
-    for (size_t i = 0; i < pool_size_; ++i) idle_.push_back(std::make_unique<Slot>());
-  }
+        warmed_at_(Clock::now()),
+        pool_size_(std::clamp<size_t>(
+            config_.pool_size ? config_.pool_size : std::thread::hardware_concurrency(), 1,
+            kMaxPoolSize)),
+        pool_(pool_size_, config_.queue_limit) {}
 
   const RuntimeInfo& info() const override { return recipe_.info; }
   bool blocking() const override { return true; }
 
   std::expected<ExecResult, RuntimeError> exec(const ExecRequest& req) override {
     const auto started = Clock::now();
-    std::unique_ptr<Slot> slot;
-    {
-      std::unique_lock lock(mu_);
-      if (idle_.empty()) {
-        if (waiting_ >= config_.queue_limit) return std::unexpected(RuntimeError::kBusy);
-        ++waiting_;
-        cv_.wait(lock, [&] { return !idle_.empty(); });
-        --waiting_;
-      }
-      slot = std::move(idle_.back());
-      idle_.pop_back();
-    }
-    ExecResult result = run_in(*slot, req);
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(slot));
-    }
-    cv_.notify_one();
+    auto slot = pool_.take();
+    if (!slot) return std::unexpected(slot.error());
+    ExecResult result = run_in(**slot, req);
+    pool_.give(std::move(*slot));
     result.timings.total_us = micros_since(started);
     result.timings.queue_us =
         result.timings.total_us -
@@ -326,11 +347,8 @@ class KvmRuntime final : public Runtime {
   const bool pooled_;
   Clock::time_point warmed_at_;    // guarded by snap_mu_
   uint64_t forks_since_warm_ = 0;  // guarded by snap_mu_
-  size_t pool_size_ = 1;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Slot>> idle_;  // guarded by mu_
-  size_t waiting_ = 0;                       // guarded by mu_
+  const size_t pool_size_;
+  SlotPool pool_;
   std::atomic<uint64_t> forks_{0}, resets_{0}, faults_{0}, timeouts_{0}, memory_limits_{0},
       output_limits_{0}, rotations_{0};
 };
@@ -379,10 +397,10 @@ namespace {
 class KvmHandler final : public Handler {
  public:
   KvmHandler(HandlerConfig config, std::shared_ptr<const Snapshot> snap)
-      : config_(std::move(config)), snap_(std::move(snap)) {
-    pool_size_ = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxPoolSize);
-    for (size_t i = 0; i < pool_size_; ++i) idle_.push_back(std::make_unique<Slot>());
-  }
+      : config_(std::move(config)),
+        snap_(std::move(snap)),
+        pool_size_(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxPoolSize)),
+        pool_(pool_size_, kHandlerQueueLimit) {}
 
   const std::string& name() const override { return config_.name; }
   bool blocking() const override { return true; }
@@ -399,24 +417,10 @@ class KvmHandler final : public Handler {
   }
 
   std::expected<HandlerResponse, RuntimeError> handle(const HandlerRequest& req) override {
-    std::unique_ptr<Slot> slot;
-    {
-      std::unique_lock lock(mu_);
-      if (idle_.empty()) {
-        if (waiting_ >= kHandlerQueueLimit) return std::unexpected(RuntimeError::kBusy);
-        ++waiting_;
-        cv_.wait(lock, [&] { return !idle_.empty(); });
-        --waiting_;
-      }
-      slot = std::move(idle_.back());
-      idle_.pop_back();
-    }
-    HandlerResponse out = serve(*slot, req);
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(slot));
-    }
-    cv_.notify_one();
+    auto slot = pool_.take();
+    if (!slot) return std::unexpected(slot.error());
+    HandlerResponse out = serve(**slot, req);
+    pool_.give(std::move(*slot));
     return out;
   }
 
@@ -492,11 +496,8 @@ class KvmHandler final : public Handler {
 
   const HandlerConfig config_;
   const std::shared_ptr<const Snapshot> snap_;
-  size_t pool_size_ = 1;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Slot>> idle_;  // guarded by mu_
-  size_t waiting_ = 0;                       // guarded by mu_
+  const size_t pool_size_;
+  SlotPool pool_;
   std::atomic<uint64_t> forks_{0}, resets_{0}, faults_{0}, timeouts_{0}, memory_limits_{0};
 };
 
