@@ -35,6 +35,10 @@ enum HostCall : uint64_t {
 // Why 256: longer than any real header name; bounds the copy out of the guest.
 constexpr size_t kMaxHeaderName = 256;
 
+// Why 1 MiB: arguments pushed for call() go below the stack pointer of an 8 MiB stack; this
+// keeps them well inside it, with room for the called function's own frames.
+constexpr size_t kMaxPushedBytes = 1u << 20;
+
 // call() returns to this address, which lies below mmap_min_addr and so can never be mapped:
 // the fetch fault there means "the called function returned".
 constexpr uint64_t kCallReturnAddress = 0x1000;
@@ -365,7 +369,7 @@ Stop Machine::call(uint64_t addr, const std::vector<uint64_t>& args, uint64_t ma
 
 std::optional<uint64_t> Machine::push_bytes(const void* data, size_t len) {
   uint64_t sp = cpu_.x[2];
-  if (len > (1u << 20) || sp < len + 16) return std::nullopt;  // 1 MiB: well inside the stack
+  if (len > kMaxPushedBytes || sp < len + 16) return std::nullopt;
   uint64_t at = (sp - len) & ~15ull;
   if (!memory_.write(at, data, len)) return std::nullopt;
   cpu_.x[2] = at;
