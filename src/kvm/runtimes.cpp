@@ -25,6 +25,7 @@
 
 #include "kvm/exec_channel.hpp"
 #include "kvm/guest_loop.hpp"
+#include "sandbox/counters.hpp"
 #include "kvm/kernel_layout.hpp"
 #include "kvm/run.hpp"
 #include "kvm/snapshot.hpp"
@@ -199,17 +200,7 @@ class KvmRuntime final : public Runtime {
     return result;
   }
 
-  SandboxCounters counters() const override {
-    SandboxCounters c;
-    c.forks = forks_.load(std::memory_order_relaxed);
-    c.resets = resets_.load(std::memory_order_relaxed);
-    c.faults = faults_.load(std::memory_order_relaxed);
-    c.timeouts = timeouts_.load(std::memory_order_relaxed);
-    c.memory_limits = memory_limits_.load(std::memory_order_relaxed);
-    c.output_limits = output_limits_.load(std::memory_order_relaxed);
-    c.pool_size = pool_size_;
-    return c;
-  }
+  SandboxCounters counters() const override { return counters_.snapshot(pool_size_); }
 
  private:
   std::shared_ptr<const Snapshot> current_snapshot() {
@@ -263,7 +254,7 @@ class KvmRuntime final : public Runtime {
       if (!m) return engine_error(std::string("cannot fork the snapshot: ") + describe(m.error()));
       slot.machine = std::move(*m);
       slot.snap = snap;
-      forks_.fetch_add(1, std::memory_order_relaxed);
+      counters_.add_fork();
     }
     Machine& m = *slot.machine;
     m.set_max_pages(max_pages);  // this request's limit (a pooled VM kept the previous one)
@@ -299,7 +290,7 @@ class KvmRuntime final : public Runtime {
     result.stderr_data = personality.captured_stderr();
     result.usage.syscalls = end.syscalls;
     result.timings.run_us = micros_since(run_started);
-    count_outcome(result.status);
+    counters_.count_outcome(result.status);
 
     // 4. Back to the snapshot (pooled) or away with the VM (fresh). A VM whose reset fails is
     // dropped, so one broken execution never reaches the next.
@@ -308,7 +299,7 @@ class KvmRuntime final : public Runtime {
       auto dropped = m.reset(snap->image, max_pages);
       if (dropped) {
         result.usage.pages_written = *dropped;
-        resets_.fetch_add(1, std::memory_order_relaxed);
+        counters_.add_reset();
       } else {
         slot.machine.reset();
       }
@@ -320,25 +311,6 @@ class KvmRuntime final : public Runtime {
     return result;
   }
 
-  void count_outcome(RunStatus s) {
-    switch (s) {
-      case RunStatus::kFault:
-      case RunStatus::kSignaled:
-        faults_.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case RunStatus::kTimeout:
-        timeouts_.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case RunStatus::kMemoryLimit:
-        memory_limits_.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case RunStatus::kOutputLimit:
-        output_limits_.fetch_add(1, std::memory_order_relaxed);
-        break;
-      default:
-        break;
-    }
-  }
 
   const RuntimeConfig config_;
   const Recipe recipe_;
@@ -349,8 +321,8 @@ class KvmRuntime final : public Runtime {
   uint64_t forks_since_warm_ = 0;  // guarded by snap_mu_
   const size_t pool_size_;
   SlotPool pool_;
-  std::atomic<uint64_t> forks_{0}, resets_{0}, faults_{0}, timeouts_{0}, memory_limits_{0},
-      output_limits_{0}, rotations_{0};
+  AtomicSandboxCounters counters_;
+  std::atomic<uint64_t> rotations_{0};
 };
 
 }  // namespace
@@ -405,16 +377,7 @@ class KvmHandler final : public Handler {
   const std::string& name() const override { return config_.name; }
   bool blocking() const override { return true; }
 
-  SandboxCounters counters() const override {
-    SandboxCounters c;
-    c.forks = forks_.load(std::memory_order_relaxed);
-    c.resets = resets_.load(std::memory_order_relaxed);
-    c.faults = faults_.load(std::memory_order_relaxed);
-    c.timeouts = timeouts_.load(std::memory_order_relaxed);
-    c.memory_limits = memory_limits_.load(std::memory_order_relaxed);
-    c.pool_size = pool_size_;
-    return c;
-  }
+  SandboxCounters counters() const override { return counters_.snapshot(pool_size_); }
 
   std::expected<HandlerResponse, RuntimeError> handle(const HandlerRequest& req) override {
     auto slot = pool_.take();
@@ -443,7 +406,7 @@ class KvmHandler final : public Handler {
       }
       slot.machine = std::move(*m);
       slot.snap = snap_;
-      forks_.fetch_add(1, std::memory_order_relaxed);
+      counters_.add_fork();
     }
     Machine& m = *slot.machine;
     m.set_max_pages(max_pages);
@@ -470,23 +433,11 @@ class KvmHandler final : public Handler {
       out.body.clear();
     }
     out.usage.syscalls = end.syscalls;
-    switch (out.status) {
-      case RunStatus::kTimeout:
-        timeouts_.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case RunStatus::kMemoryLimit:
-        memory_limits_.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case RunStatus::kExited:
-        break;
-      default:
-        faults_.fetch_add(1, std::memory_order_relaxed);
-        break;
-    }
+    counters_.count_outcome(out.status);
     // Back to the snapshot; a VM whose reset fails is dropped so it cannot reach the next one.
     if (auto dropped = m.reset(snap_->image, max_pages)) {
       out.usage.pages_written = *dropped;
-      resets_.fetch_add(1, std::memory_order_relaxed);
+      counters_.add_reset();
     } else {
       slot.machine.reset();
     }
@@ -498,7 +449,7 @@ class KvmHandler final : public Handler {
   const std::shared_ptr<const Snapshot> snap_;
   const size_t pool_size_;
   SlotPool pool_;
-  std::atomic<uint64_t> forks_{0}, resets_{0}, faults_{0}, timeouts_{0}, memory_limits_{0};
+  AtomicSandboxCounters counters_;
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "riscv/template.hpp"
+#include "sandbox/counters.hpp"
 
 namespace forkbox::riscv {
 namespace {
@@ -39,32 +40,6 @@ constexpr size_t kMaxName = 4096;
 constexpr size_t kMaxArg = 128u << 10;
 constexpr size_t kMaxArgsTotal = 2u << 20;
 
-struct Counters {
-  std::atomic<uint64_t> forks{0}, resets{0}, faults{0}, timeouts{0}, memory_limits{0},
-      output_limits{0}, instructions{0};
-  SandboxCounters snapshot() const {
-    SandboxCounters c;
-    c.forks = forks.load(std::memory_order_relaxed);
-    c.resets = resets.load(std::memory_order_relaxed);
-    c.faults = faults.load(std::memory_order_relaxed);
-    c.timeouts = timeouts.load(std::memory_order_relaxed);
-    c.memory_limits = memory_limits.load(std::memory_order_relaxed);
-    c.output_limits = output_limits.load(std::memory_order_relaxed);
-    c.instructions = instructions.load(std::memory_order_relaxed);
-    return c;
-  }
-  void count(RunStatus s, uint64_t instr) {
-    instructions.fetch_add(instr, std::memory_order_relaxed);
-    switch (s) {
-      case RunStatus::kFault: faults.fetch_add(1, std::memory_order_relaxed); break;
-      case RunStatus::kTimeout: timeouts.fetch_add(1, std::memory_order_relaxed); break;
-      case RunStatus::kMemoryLimit: memory_limits.fetch_add(1, std::memory_order_relaxed); break;
-      case RunStatus::kOutputLimit: output_limits.fetch_add(1, std::memory_order_relaxed); break;
-      default: break;
-    }
-  }
-};
-
 // One fork per (thread, owner). Each owner (a Runtime or Handler) holds a lifetime token; a
 // slot keeps only a weak reference to it, and slots of owners that are gone (replaced by a hot
 // reload) are swept when a new slot is made, releasing their forks and templates.
@@ -77,7 +52,7 @@ thread_local std::unordered_map<const void*, ForkSlot> t_forks;
 // A fork of `tmpl` for this thread, fresh or reset.
 Machine& fork_for(const void* owner, const std::shared_ptr<const void>& alive,
                   const std::shared_ptr<const Template>& tmpl, uint64_t memory_bytes,
-                  Counters& counters) {
+                  AtomicSandboxCounters& counters) {
   auto it = t_forks.find(owner);
   if (it == t_forks.end() || it->second.owner_alive.expired()) {
     std::erase_if(t_forks, [](const auto& kv) { return kv.second.owner_alive.expired(); });
@@ -86,10 +61,10 @@ Machine& fork_for(const void* owner, const std::shared_ptr<const void>& alive,
   ForkSlot& slot = it->second;
   if (slot.machine && slot.machine->parent() == tmpl) {
     slot.machine->reset();
-    counters.resets.fetch_add(1, std::memory_order_relaxed);
+    counters.add_reset();
   } else {
     slot.machine = std::make_unique<Machine>(tmpl, memory_bytes);
-    counters.forks.fetch_add(1, std::memory_order_relaxed);
+    counters.add_fork();
   }
   slot.machine->memory().set_memory_limit(memory_bytes);
   return *slot.machine;
@@ -167,7 +142,7 @@ class ExecRuntime final : public Runtime {
     r.timings.fork_us = micros_between(t0, t1);
     r.timings.run_us = micros_between(t1, t2);
     r.timings.total_us = micros_between(t0, t2);
-    counters_.count(r.status, r.usage.instructions);
+    counters_.count_outcome(r.status, r.usage.instructions);
     return r;
   }
 
@@ -175,7 +150,7 @@ class ExecRuntime final : public Runtime {
   RuntimeInfo info_;
   std::shared_ptr<const Template> tmpl_;
   RuntimeConfig config_;
-  Counters counters_;
+  AtomicSandboxCounters counters_;
   std::shared_ptr<const void> alive_ = std::make_shared<int>(0);  // see ForkSlot
 };
 
@@ -214,7 +189,7 @@ class ProgramHandler final : public Handler {
     out.usage.instructions = m.cpu().instret;
     out.usage.pages_written = m.memory().pages_touched();
     out.run_us = micros_between(t0, Clock::now());
-    counters_.count(out.status, out.usage.instructions);
+    counters_.count_outcome(out.status, out.usage.instructions);
     return out;
   }
 
@@ -222,7 +197,7 @@ class ProgramHandler final : public Handler {
   std::string name_;
   std::shared_ptr<const Template> tmpl_;
   HandlerConfig config_;
-  Counters counters_;
+  AtomicSandboxCounters counters_;
   std::shared_ptr<const void> alive_ = std::make_shared<int>(0);  // see ForkSlot
 };
 
