@@ -2,6 +2,8 @@
 // memory.hpp.
 #include "riscv/memory.hpp"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -54,6 +56,30 @@ void release_page(uint8_t* p) {
   }
 }
 
+// Page copies are most of the cost of a copy-on-write fault and of a reset. A 64-byte vector
+// loop copies a page in about half the time of `rep movsq` (17 vs 32 ns measured on this
+// machine's AMD EPYC with both pages in L1); other hosts take the library's memcpy.
+__attribute__((target("avx512f"))) void copy_page_avx512(uint8_t* dst, const uint8_t* src) {
+  auto* d = reinterpret_cast<__m512i*>(dst);
+  const auto* s = reinterpret_cast<const __m512i*>(src);
+  for (size_t i = 0; i < kPage / sizeof(__m512i); i += 4) {
+    __m512i a = _mm512_load_si512(s + i), b = _mm512_load_si512(s + i + 1);
+    __m512i c = _mm512_load_si512(s + i + 2), e = _mm512_load_si512(s + i + 3);
+    _mm512_store_si512(d + i, a);
+    _mm512_store_si512(d + i + 1, b);
+    _mm512_store_si512(d + i + 2, c);
+    _mm512_store_si512(d + i + 3, e);
+  }
+}
+
+void copy_page_portable(uint8_t* dst, const uint8_t* src) { std::memcpy(dst, src, kPage); }
+
+// Both pages are whole, 4 KiB-aligned host pages (pool pages and template pages are).
+void (*const copy_page)(uint8_t*, const uint8_t*) = [] {
+  __builtin_cpu_init();  // static initializers may run before libgcc's own
+  return __builtin_cpu_supports("avx512f") ? copy_page_avx512 : copy_page_portable;
+}();
+
 }  // namespace
 
 Memory::Memory(uint64_t memory_limit_bytes) : limit_pages_(memory_limit_bytes / kPage) {
@@ -68,23 +94,52 @@ Memory::Memory(const Memory& base, uint64_t memory_limit_bytes)
 
 Memory::~Memory() {
   own_.for_each([](uint64_t, uint8_t* d) { release_page(d); });
+  kept_.for_each([](uint64_t, uint8_t* d) { release_page(d); });
+}
+
+void Memory::release_kept() {
+  if (kept_.size() == 0) return;
+  kept_.for_each([&](uint64_t page, uint8_t* d) {
+    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
+    if (r.tag == (page ^ salt_)) r = TlbEntry{};
+    release_page(d);
+  });
+  kept_.clear();
 }
 
 size_t Memory::overhead_bytes() const {
   size_t vm_bytes = own_vm_ && base_ ? own_vm_->regions().size() * 64 : 0;
-  return sizeof(Memory) + own_.memory_bytes() + vm_bytes;
+  // Kept pages count here: they are memory the fork holds beyond what this request wrote.
+  return sizeof(Memory) + own_.memory_bytes() + kept_.memory_bytes() + kept_.size() * kPage +
+         vm_bytes;
 }
 
 void Memory::reset_to_base() {
   // TLB entries of pages this fork owned (or hid) must go; entries for the template's own
   // pages stay valid, so the next request starts with a warm TLB. A changed address-space map
   // may have changed permissions anywhere: then flush everything.
+  //
+  // A fork whose address space did not change keeps up to kKeptPagesMax of the pages it wrote,
+  // restored in place from the base (see kept_): their read entries stay valid too, and only
+  // the write entries go, so that the next request's first write to each is seen.
   const bool map_changed = base_ && own_vm_.has_value();
+  if (map_changed) release_kept();
   own_.for_each([&](uint64_t page, uint8_t* d) {
-    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
-    if (r.tag == (page ^ salt_)) r = TlbEntry{};
+    if (d == PageMap::hidden()) return;
     TlbEntry& w = write_tlb_[page & (kTlbEntries - 1)];
     if (w.tag == (page ^ salt_)) w = TlbEntry{};
+    if (base_ && !map_changed && kept_.size() < kKeptPagesMax) {
+      const uint8_t* original = base_->own_.find(page);
+      if (original) {
+        copy_page(d, original);
+      } else {
+        std::memset(d, 0, kPage);
+      }
+      kept_.put(page, d);
+      return;
+    }
+    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
+    if (r.tag == (page ^ salt_)) r = TlbEntry{};
     release_page(d);
   });
   own_.clear();
@@ -103,6 +158,7 @@ void Memory::reset_to_base() {
 
 os::VmMap& Memory::mutable_vm() {
   last_region_ = nullptr;
+  release_kept();  // kept pages are only valid under the base's map
   if (!own_vm_) {
     own_vm_.emplace(*vm_);
     vm_ = &*own_vm_;
@@ -114,11 +170,20 @@ uint8_t* Memory::owned_page(uint64_t page) {
   uint8_t* mine = own_.find(page);
   if (mine && mine != PageMap::hidden()) return mine;
   if (owned_ >= limit_pages_) return nullptr;
+  if (!mine && kept_.size() != 0) {
+    if (uint8_t* kept = kept_.erase(page)) {
+      // Already holds the base's bytes, and read entries may keep pointing at it.
+      own_.put(page, kept);
+      ++owned_;
+      ++pages_touched_;
+      return kept;
+    }
+  }
   uint8_t* data = allocate_page_uninitialized();
   if (!data) return nullptr;
   const uint8_t* inherited = mine ? nullptr : (base_ ? base_->own_.find(page) : nullptr);
   if (inherited) {
-    std::memcpy(data, inherited, kPage);
+    copy_page(data, inherited);
   } else {
     std::memset(data, 0, kPage);
   }
@@ -132,6 +197,7 @@ uint8_t* Memory::owned_page(uint64_t page) {
 }
 
 void Memory::drop_pages(uint64_t start, uint64_t end) {
+  release_kept();
   uint64_t first = start / kPage, last = end / kPage;  // [first, last)
   std::vector<uint64_t> doomed;
   own_.for_each([&](uint64_t p, uint8_t*) {
@@ -203,7 +269,11 @@ uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot
 bool Memory::copy_out(uint64_t addr, void* dst, size_t n, AccessKind kind) {
   auto* out = static_cast<uint8_t*>(dst);
   while (n > 0) {
-    const uint8_t* page = page_for(addr, kind, false);
+    // Host calls copy request data and responses page by page: a cached page needs no lookup.
+    const TlbEntry& e = read_tlb_[(addr / kPage) & (kTlbEntries - 1)];
+    const uint8_t* page = kind == AccessKind::kRead && e.tag == ((addr / kPage) ^ salt_)
+                              ? reinterpret_cast<const uint8_t*>(addr / kPage * kPage + e.delta)
+                              : page_for(addr, kind, false);
     if (!page) return false;
     size_t off = addr % kPage;
     size_t chunk = std::min<size_t>(n, kPage - off);
@@ -218,7 +288,11 @@ bool Memory::copy_out(uint64_t addr, void* dst, size_t n, AccessKind kind) {
 bool Memory::copy_in(uint64_t addr, const void* src, size_t n, bool ignore_prot) {
   const auto* in = static_cast<const uint8_t*>(src);
   while (n > 0) {
-    uint8_t* page = page_for(addr, AccessKind::kWrite, ignore_prot);
+    // Write entries exist only for owned, writable, non-code pages: usable either way.
+    const TlbEntry& e = write_tlb_[(addr / kPage) & (kTlbEntries - 1)];
+    uint8_t* page = e.tag == ((addr / kPage) ^ salt_)
+                        ? reinterpret_cast<uint8_t*>(addr / kPage * kPage + e.delta)
+                        : page_for(addr, AccessKind::kWrite, ignore_prot);
     if (!page) return false;
     size_t off = addr % kPage;
     size_t chunk = std::min<size_t>(n, kPage - off);

@@ -60,6 +60,10 @@ struct FaultInfo {
 class Memory final : public os::GuestMemory {
  public:
   static constexpr size_t kTlbEntries = 256;
+  // Pages a pooled fork keeps across resets (see kept_). Why 32 (128 KiB): the pages a typical
+  // handler writes (a stack page, a response buffer, a few heap pages), while a reset restores
+  // at most 32 pages, about a microsecond, whatever the previous request did.
+  static constexpr size_t kKeptPagesMax = 32;
 
   explicit Memory(uint64_t memory_limit_bytes);
   // A fork of `base`, which must stay alive and unchanged while this Memory uses it (the
@@ -163,8 +167,13 @@ class Memory final : public os::GuestMemory {
   [[nodiscard]] uint8_t* find_page(uint64_t page) const {
     uint8_t* d = own_.find(page);
     if (d) return d == PageMap::hidden() ? nullptr : d;
+    if (kept_.size() != 0) {
+      if (uint8_t* k = kept_.find(page)) return k;  // same bytes as the base's page
+    }
     return base_ ? base_->own_.find(page) : nullptr;
   }
+  // Frees the pages kept by the last reset (see kept_) and drops their TLB entries.
+  void release_kept();
   // A page this Memory owns for writing: copies an inherited page, or materializes a zero
   // page, charging it against the limit; nullptr past the limit.
   [[nodiscard]] uint8_t* owned_page(uint64_t page);
@@ -195,6 +204,12 @@ class Memory final : public os::GuestMemory {
   uint64_t salt_ = kSaltStep;
   const Memory* base_ = nullptr;  // the template's memory, for forks
   PageMap own_;                   // pages this Memory wrote (or hid)
+  // Pages a fork wrote before its last reset, kept with their content restored to the base's
+  // (or zeros) instead of being freed: the next write to one takes it back into own_ without a
+  // copy, and its read TLB entry stays valid across the reset. Not charged against the memory
+  // limit (a request is charged for the pages it writes, as without keeping). At most
+  // kKeptPagesMax; released whenever the address space changes or pages are dropped.
+  PageMap kept_;
   std::optional<os::VmMap> own_vm_;
   const os::VmMap* vm_ = nullptr;  // own_vm_ or the base's
   // The region found last: most TLB refills of a request fall in the stack or the same data

@@ -128,4 +128,99 @@ TEST(RiscvMemory, BrkGrowsWithinItsLimitAndRefusesBeyond) {
   EXPECT_EQ(m.set_brk(0x10000), 0x20000 + 3 * P);                 // below start: unchanged
 }
 
+// A fork's reset keeps the pages it wrote, restored in place (Memory::kept_). These pin what
+// keeping must never change: what the guest reads, what a request is charged, and what
+// unmapping and discarding do.
+struct PooledFork {
+  Memory base{1ull << 30};
+  uint64_t a = 0;
+  PooledFork() {
+    auto m = base.map(0, 64 * P, os::kProtRead | os::kProtWrite, os::Placement::kHint);
+    EXPECT_TRUE(m);
+    a = *m;
+    for (uint64_t i = 0; i < 4; ++i) EXPECT_TRUE(base.store<uint64_t>(a + i * P + 8, 100 + i));
+  }
+};
+
+TEST(RiscvMemoryReset, KeptPagesReadAsTheBaseAfterEveryReset) {
+  PooledFork f;
+  Memory fork(f.base, 1ull << 30);
+  for (uint64_t round = 0; round < 5; ++round) {
+    // Pages 0-3 have base content, 4-7 were never written in the base.
+    for (uint64_t i = 0; i < 8; ++i) {
+      uint64_t v = 1;
+      ASSERT_TRUE(fork.load<uint64_t>(f.a + i * P + 8, v));
+      EXPECT_EQ(v, i < 4 ? 100 + i : 0u) << "round " << round << " page " << i;
+      if ((i + round) % 2 == 0) {
+        ASSERT_TRUE(fork.store<uint64_t>(f.a + i * P + 8, 7000 + round));
+      }
+    }
+    uint64_t v = 0;
+    ASSERT_TRUE(fork.load<uint64_t>(f.a + 8, v));  // page 0: written in even rounds
+    EXPECT_EQ(v, round % 2 == 0 ? 7000 + round : 100u);
+    EXPECT_EQ(fork.pages_touched(), 4u);
+    fork.reset_to_base();
+    EXPECT_EQ(fork.pages_owned(), 0u);
+  }
+  uint64_t v = 0;  // and the base never saw any of it
+  ASSERT_TRUE(f.base.load<uint64_t>(f.a + 8, v));
+  EXPECT_EQ(v, 100u);
+}
+
+TEST(RiscvMemoryReset, KeptPagesAreNotChargedToTheNextRequest) {
+  PooledFork f;
+  Memory fork(f.base, 4 * P);  // four pages per request
+  for (uint64_t i = 0; i < 4; ++i) ASSERT_TRUE(fork.store<uint8_t>(f.a + i * P, 1));
+  EXPECT_FALSE(fork.store<uint8_t>(f.a + 4 * P, 1));
+  EXPECT_EQ(fork.last_fault().fault, MemoryFault::kMemoryLimit);
+  fork.reset_to_base();
+  // Four other pages fit again; a fifth, even a kept one, does not.
+  for (uint64_t i = 4; i < 8; ++i) ASSERT_TRUE(fork.store<uint8_t>(f.a + i * P, 1));
+  EXPECT_FALSE(fork.store<uint8_t>(f.a, 1));
+  EXPECT_EQ(fork.last_fault().fault, MemoryFault::kMemoryLimit);
+  EXPECT_EQ(fork.pages_owned(), 4u);
+}
+
+TEST(RiscvMemoryReset, UnmapAndDiscardAfterAResetSeeNoKeptPage) {
+  PooledFork f;
+  Memory fork(f.base, 1ull << 30);
+  ASSERT_TRUE(fork.store<uint64_t>(f.a + 8, 1));
+  ASSERT_TRUE(fork.store<uint64_t>(f.a + P + 8, 1));
+  fork.reset_to_base();
+  uint64_t v = 0;
+  ASSERT_TRUE(fork.load<uint64_t>(f.a + 8, v));  // read entry on the kept page
+  EXPECT_EQ(v, 100u);
+  ASSERT_EQ(fork.discard(f.a, P), 0);
+  ASSERT_TRUE(fork.load<uint64_t>(f.a + 8, v));
+  EXPECT_EQ(v, 0u);  // discarded private memory reads as zeros, as on Linux
+  ASSERT_EQ(fork.unmap(f.a + P, P), 0);
+  EXPECT_FALSE(fork.load<uint64_t>(f.a + P + 8, v));
+  fork.reset_to_base();  // both undone: the base's map and bytes again
+  ASSERT_TRUE(fork.load<uint64_t>(f.a + 8, v));
+  EXPECT_EQ(v, 100u);
+  ASSERT_TRUE(fork.load<uint64_t>(f.a + P + 8, v));
+  EXPECT_EQ(v, 101u);
+}
+
+TEST(RiscvMemoryReset, KeptPagesCountAsOverheadAndStayBounded) {
+  PooledFork f;
+  Memory fork(f.base, 1ull << 30);
+  const size_t empty = fork.overhead_bytes();
+  for (uint64_t i = 0; i < 40; ++i) ASSERT_TRUE(fork.store<uint8_t>(f.a + i * P, 1));
+  fork.reset_to_base();
+  // At most kKeptPagesMax pages stay, and they are reported (plus the maps' slots).
+  const size_t kept = fork.overhead_bytes();
+  EXPECT_GE(kept, empty + Memory::kKeptPagesMax * P);
+  EXPECT_LE(kept, empty + Memory::kKeptPagesMax * P + 4096);
+  for (uint64_t i = 0; i < 40; ++i) {
+    uint8_t v = 9;
+    ASSERT_TRUE(fork.load<uint8_t>(f.a + i * P, v));
+    EXPECT_EQ(v, 0u);
+  }
+  // A request that changes the address space leaves nothing kept.
+  ASSERT_TRUE(fork.map(0, P, os::kProtRead | os::kProtWrite, os::Placement::kHint));
+  fork.reset_to_base();
+  EXPECT_LT(fork.overhead_bytes(), empty + 4096);
+}
+
 }  // namespace
