@@ -6,7 +6,7 @@
 -- every fork resumes inside that read with its own request in front of the program's stdin.
 --
 -- Request format (little-endian u32): "FBX1", field count, then each field as length + bytes:
--- [32 bytes of host CSPRNG seed, file name, code, arg[1], arg[2], ...].
+-- [16 bytes of host CSPRNG seed, file name, code, arg[1], arg[2], ...].
 local unpack = string.unpack
 
 local function read_exact(n)

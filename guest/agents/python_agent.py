@@ -10,9 +10,10 @@
 # vDSO each clock read is an exit too.
 #
 # Channel format (all integers little-endian u32): b"FBX1", field count, then each field as
-# length + bytes: [32 bytes of host CSPRNG seed, file name, code, argv[1], argv[2], ...].
+# length + bytes: [4992 bytes of host CSPRNG seed, file name, code, argv[1], argv[2], ...].
 import atexit
 import builtins
+import ctypes
 import gc
 import io
 import linecache
@@ -64,6 +65,12 @@ class Sink(io.RawIOBase):
             self.flush()
         return len(data)
 
+    def pending(self):
+        return bytes(self._pending)
+
+    def discard(self):
+        self._pending.clear()
+
     def flush(self):
         if self._pending:
             data = bytes(self._pending)
@@ -84,13 +91,11 @@ def lock_free_stdio():
     sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
 
 
-def read_request():
-    # Everything alive now is the snapshot's: move it out of the collector's reach, so a
-    # collection in a fork does not write (and so copy) every page holding a tracked object.
-    gc.freeze()
-    n = os.readv(CODE_FD, [BUFFER])  # the ready point
+def parse_request(n):
+    # Returns the seed as a view into BUFFER (copied straight into the generators, never into a
+    # bytes object of its own) and the other fields as bytes.
     view = memoryview(BUFFER)[:n]
-    if bytes(view[:4]) != b"FBX1":
+    if view[:4] != b"FBX1":
         raise SystemExit("forkbox agent: bad request header")
     (count,) = struct.unpack_from("<I", view, 4)
     at = 8
@@ -98,21 +103,91 @@ def read_request():
     for _ in range(count):
         (size,) = struct.unpack_from("<I", view, at)
         at += 4
-        fields.append(bytes(view[at:at + size]))
+        fields.append(view[at:at + size] if not fields else bytes(view[at:at + size]))
         at += size
     return fields
 
 
+def read_request():
+    n = os.readv(CODE_FD, [BUFFER])  # the ready point
+    return parse_request(n)
+
+
+# Both global generators are MT19937: 624 32-bit words of state and a position.
+MT_WORDS = 624
+MT_BYTES = 4 * MT_WORDS
+# The position that makes the next draw regenerate the whole block from the state.
+MT_FRESH_POSITION = MT_WORDS.to_bytes(4, "little")
+
+
+def memory_view(address, size):
+    # A writable view of `size` bytes of this process at `address`, made once at warm-up so
+    # that reseeding is a slice assignment (no foreign call, no new objects).
+    return memoryview((ctypes.c_char * size).from_address(address)).cast("B")
+
+
+def random_state_views():
+    # random's global instance is a C RandomObject {PyObject_HEAD; int index; uint32_t
+    # state[624]} (Modules/_randommodule.c). Rather than trusting that layout, find the state
+    # words by their value and the index just before them, then check that a write through the
+    # views is what getstate() reports.
+    inst = random._inst
+    saved = inst.getstate()
+    _, internal, gauss_next = saved
+    if gauss_next is not None or len(internal) != MT_WORDS + 1:
+        raise SystemExit("forkbox agent: unexpected random state")
+    raw = ctypes.string_at(id(inst), type(inst).__basicsize__)
+    at = raw.find(struct.pack("<624I", *internal[:MT_WORDS]))
+    if at < 4 or raw.count(raw[at:at + MT_BYTES]) != 1:
+        raise SystemExit("forkbox agent: cannot find random's state")
+    if int.from_bytes(raw[at - 4:at], "little") != internal[MT_WORDS]:
+        raise SystemExit("forkbox agent: cannot find random's position")
+    position = memory_view(id(inst) + at - 4, 4)
+    words = memory_view(id(inst) + at, MT_BYTES)
+    probe = bytes(range(256)) * (MT_BYTES // 256) + bytes(MT_BYTES % 256)
+    position[:] = MT_FRESH_POSITION
+    words[:] = probe
+    ok = inst.getstate()[1] == struct.unpack("<624I", probe) + (MT_WORDS,)
+    inst.setstate(saved)
+    if not ok:
+        raise SystemExit("forkbox agent: random's state views do not match getstate()")
+    return position, words
+
+
+def numpy_state_views():
+    # numpy's global RandomState draws from an MT19937 bit generator whose C state is
+    # {uint32_t key[624]; int pos} at bit_generator.ctypes.state_address (numpy's documented
+    # interface); checked against the generator's own view of its state as above.
+    legacy = numpy.random.mtrand._rand
+    if legacy.get_state()[3] != 0:
+        raise SystemExit("forkbox agent: numpy's gaussian cache is not empty")
+    bits = legacy._bit_generator
+    address = bits.ctypes.state_address
+    state = bits.state["state"]
+    raw = ctypes.string_at(address, MT_BYTES + 4)
+    if (raw[:MT_BYTES] != state["key"].astype("<u4").tobytes()
+            or int.from_bytes(raw[MT_BYTES:], "little", signed=True) != state["pos"]):
+        raise SystemExit("forkbox agent: numpy's state is not where its bit generator says")
+    return memory_view(address + MT_BYTES, 4), memory_view(address, MT_BYTES)
+
+
+RANDOM_POSITION, RANDOM_WORDS = random_state_views()
+NUMPY_POSITION, NUMPY_WORDS = numpy_state_views()
+
+
 def reseed(seed):
     # Each fork must draw different random numbers: the snapshot holds one generator state.
-    # numpy's global generator gets a full MT19937 key through its bit generator's state (not
-    # numpy.random.seed, whose lock costs a clock read, i.e. a VM exit).
-    random.seed(int.from_bytes(seed, "little"))
-    key = numpy.frombuffer(random.getrandbits(32 * 624).to_bytes(4 * 624, "little"),
-                           dtype=numpy.uint32)
-    numpy.random.mtrand._rand._bit_generator.state = {
-        "bit_generator": "MT19937", "state": {"key": key, "pos": 624}}
-    random.seed(int.from_bytes(seed[:16], "little"))
+    # The host sends a whole MT19937 state for each generator (2 x 2496 bytes of its CSPRNG);
+    # copying them in and setting the positions to "regenerate" is what random.seed and
+    # numpy's state setter end up doing, without the big integers, dicts and arrays they build
+    # (and the pages those dirty). The gaussian caches are empty in the snapshot (checked at
+    # warm-up) and so in every fork.
+    if len(seed) != 2 * MT_BYTES:
+        raise SystemExit("forkbox agent: the request's seed has the wrong size")
+    RANDOM_WORDS[:] = seed[:MT_BYTES]
+    RANDOM_POSITION[:] = MT_FRESH_POSITION
+    NUMPY_WORDS[:] = seed[MT_BYTES:2 * MT_BYTES]
+    NUMPY_POSITION[:] = MT_FRESH_POSITION
 
 
 def exit_code_of(exc):
@@ -128,15 +203,28 @@ def exit_code_of(exc):
     return 1
 
 
-def run(file_name, code, args):
-    sys.argv = [file_name] + args
+def user_main_module():
+    # The program's __main__, built before the snapshot and installed in sys.modules then, so
+    # that an execution neither builds a module nor writes sys.modules (pages written in every
+    # fork). Each fork starts from the snapshot's copy, so the program always gets it pristine.
+    # The agent's own functions keep their globals (the agent module's dict) either way.
     main = types.ModuleType("__main__")
     main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    return main
+
+
+def run(file_name, code, args):
+    argv = [file_name] + args
+    # The snapshot's sys.argv is ["<string>"] (from the rehearsal): keeping that list when it is
+    # equal spares freeing it and writing the sys module's dict in every `-c` execution.
+    if sys.argv != argv:
+        sys.argv = argv
+    main = sys.modules["__main__"]
     if file_name != "<string>":
         main.__file__ = file_name
         # Tracebacks show source lines from linecache; the file exists only in the request.
         linecache.cache[file_name] = (len(code), None, code.splitlines(True), file_name)
-    sys.modules["__main__"] = main
     try:
         compiled = compile(code, file_name, "exec", dont_inherit=True)
         exec(compiled, main.__dict__)
@@ -162,18 +250,52 @@ def finish(status):
             stream.flush()
         except BaseException:
             status = status or 120  # what python3 exits with when flushing stdout fails
-    os._exit(status)
+    return status
 
 
 def main():
+    # Returns the exit status; the caller exits, so no agent frame but the module's is alive
+    # (holding references, i.e. reference counts written in old objects) when the process ends.
     fields = read_request()
     reseed(fields[0])
     file_name = fields[1].decode("utf-8", "surrogateescape")
     code = fields[2].decode("utf-8", "surrogateescape")
     args = [f.decode("utf-8", "surrogateescape") for f in fields[3:]]
     del fields
-    finish(run(file_name, code, args))
+    return finish(run(file_name, code, args))
+
+
+def rehearse():
+    # One execution of `print(1+1)` through the same functions, before the snapshot, minus its
+    # system calls. Every fork then starts with what a first execution fills in already filled
+    # in: CPython's type attribute cache (a 4096-entry table in the interpreter state), the
+    # parser's and compiler's lazily built state, method caches. Each of those is a page an
+    # execution would otherwise write. Afterwards the state the user's program can see is put
+    # back: sys.modules["__main__"] (a new pristine module) and an empty stdout buffer; sys.argv
+    # is set by every execution before the program runs.
+    seed = bytes(RANDOM_WORDS) + bytes(NUMPY_WORDS)  # the generators' own state, unchanged
+    fields = [seed, b"<string>", b"print(1+1)"]
+    request = b"FBX1" + struct.pack("<I", len(fields)) + b"".join(
+        struct.pack("<I", len(f)) + f for f in fields)
+    BUFFER[:len(request)] = request
+    fields = parse_request(len(request))
+    reseed(fields[0])
+    file_name = fields[1].decode("utf-8", "surrogateescape")
+    code = fields[2].decode("utf-8", "surrogateescape")
+    args = [f.decode("utf-8", "surrogateescape") for f in fields[3:]]
+    del fields
+    user_main_module()
+    status = run(file_name, code, args)  # leaves sys.argv == ["<string>"]: see run()
+    if status != 0 or sys.stdout.buffer.pending() != b"2\n":
+        raise SystemExit("forkbox agent: the rehearsal failed")
+    sys.stdout.buffer.discard()
+    BUFFER[:len(request)] = bytes(len(request))
 
 
 lock_free_stdio()
-main()
+rehearse()
+user_main_module()
+# Everything alive now is the snapshot's: move it out of the collector's reach, so a collection
+# in a fork does not write (and so copy) every page holding a tracked object.
+gc.freeze()
+os._exit(main())

@@ -22,12 +22,19 @@ inline constexpr int64_t kCodeFd = 1023;
 inline constexpr size_t kMaxCodeBytes = 8u << 20;
 // Why 4096: more argv entries than any program needs; each costs the agent a field to parse.
 inline constexpr size_t kMaxArgs = 4096;
-// Bytes of host CSPRNG output each fork's agent reseeds its generators from.
-inline constexpr size_t kSeedBytes = 32;
+// Bytes of host CSPRNG output each fork's agent reseeds its generators from. Python's agent
+// copies them straight into the two MT19937 states it must make unique per fork (random's and
+// numpy's global generator, 624 32-bit words each), which is far cheaper in guest pages written
+// than expanding a short seed in the guest. Lua's math.randomseed takes two 64-bit integers.
+inline constexpr size_t kPythonSeedBytes = 2 * 624 * 4;
+inline constexpr size_t kLuaSeedBytes = 16;
+inline constexpr size_t kSeedBytes = kPythonSeedBytes;
 
-// "FBX1", count, then [seed, file_name, code, args...] as u32 length + bytes. Errors: a
-// one-line reason when the request exceeds the limits above.
+// "FBX1", count, then [seed (`seed_bytes` of host CSPRNG output), file_name, code, args...] as
+// u32 length + bytes. Errors: a one-line reason when the request exceeds the limits above or the
+// host random source fails.
 [[nodiscard]] std::expected<std::string, std::string> encode_request(
-    const std::string& file_name, const std::string& code, const std::vector<std::string>& args);
+    const std::string& file_name, const std::string& code, const std::vector<std::string>& args,
+    size_t seed_bytes = kSeedBytes);
 
 }  // namespace forkbox::kvm

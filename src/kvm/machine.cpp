@@ -7,6 +7,7 @@
 // ioctl is spent on the common path.
 #include "kvm/machine.hpp"
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -109,7 +110,9 @@ std::expected<void, KvmError> Machine::create_vcpu(std::vector<kvm_cpuid_entry2>
 std::expected<std::unique_ptr<Machine>, KvmError> Machine::create_fork(const MachineImage& image,
                                                                        int snapshot_fd,
                                                                        bool dirty_log,
-                                                                       uint64_t max_pages) {
+                                                                       uint64_t max_pages,
+                                                                       const WorkingSet* prefault,
+                                                                       Prefault mode) {
   std::unique_ptr<Machine> m(new Machine());
   auto kvm = Kvm::open();
   if (!kvm) return std::unexpected(kvm.error());
@@ -121,6 +124,7 @@ std::expected<std::unique_ptr<Machine>, KvmError> Machine::create_fork(const Mac
                                      max_pages, dirty_log);
   if (!mem) return std::unexpected(mem.error());
   m->mem_.emplace(std::move(*mem));
+  if (prefault && !m->mem_->prefault(*prefault, mode)) return std::unexpected(KvmError::kMemoryFailed);
   m->tables_.emplace(PageTables::attach(*m->mem_, image.page_table_root));
   m->space_.emplace(*m->mem_, *m->tables_);
   if (auto r = m->add_flush_slot(); !r) return std::unexpected(r.error());
@@ -154,7 +158,6 @@ std::expected<MachineImage, KvmError> Machine::capture() const {
 
 std::expected<void, KvmError> Machine::load_image(const MachineImage& image, bool full) {
   constexpr int kLightSync = KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
-  if (getenv("FBTRACE")) fprintf(stderr, "load_image full=%d caps=%x\n", full, sync_caps_);
   if (full || !sync_regs_ || (sync_caps_ & kLightSync) != kLightSync) {
     if (auto r = restore_vcpu(*vcpu_, image.vcpu); !r) return r;
     needs_full_restore_ = false;
@@ -203,6 +206,116 @@ std::expected<uint64_t, KvmError> Machine::reset(const MachineImage& image, uint
   if (full_flush && !flush_tlb_from_vmm()) return std::unexpected(KvmError::kMemoryFailed);
   if (full_flush) ++full_flush_resets_;
   return *dropped;
+}
+
+std::map<std::string, uint64_t> Machine::kvm_counters() const {
+  std::map<std::string, uint64_t> out;
+  for (int fd : {vm_->fd(), vcpu_->fd()}) {
+    auto stats = KvmStats::open(fd);
+    if (!stats) continue;
+    for (auto& [name, value] : stats->read()) out[name] = value;
+  }
+  return out;
+}
+
+void Machine::track_accesses() {
+  tracking_accesses_ = true;
+  tables_->for_each_backed(kUserLow, kUserTop, [](uint64_t, uint64_t& e) {
+    if (e & pte::kPresent) e &= ~(pte::kAccessed | pte::kDirty);
+  });
+}
+
+TouchList Machine::touched_pages() {
+  TouchList list;
+  tables_->for_each_backed(kUserLow, kUserTop, [&](uint64_t virt, uint64_t& e) {
+    if ((e & pte::kPresent) && (e & pte::kAccessed))
+      list.pages.push_back(virt | ((e & pte::kDirty) ? TouchList::kWrite : 0));
+  });
+  return list;
+}
+
+namespace {
+// The toucher: user-mode code run from the stub page's spare bytes (hlt-filled, between the
+// system-call return paths and the exception stubs). rsi = list, rcx = entries (> 0):
+//   loop: mov rax, [rsi]; add rsi, 8; test al, 1; jnz write
+//         mov dl, [rax]; jmp next               read: KVM maps the page
+//   write: and rax, -2; lock or byte [rax], 0   write its own value back: a writable mapping
+//   next: dec rcx; jnz loop; jmp <syscall entry> (the doorbell store: an exit to the VMM)
+constexpr uint64_t kToucherOffset = 0x40;
+constexpr std::array<uint8_t, 33> toucher_code() {
+  std::array<uint8_t, 33> c = {0x48, 0x8b, 0x06, 0x48, 0x83, 0xc6, 0x08, 0xa8, 0x01, 0x75, 0x04,
+                               0x8a, 0x10, 0xeb, 0x08, 0x48, 0x83, 0xe0, 0xfe, 0xf0, 0x80, 0x08,
+                               0x00, 0x48, 0xff, 0xc9, 0x75, 0xe4, 0xe9, 0, 0, 0, 0};
+  // rel32 from the end of the jmp (offset 33) back to the system-call entry.
+  const auto rel = static_cast<uint32_t>(static_cast<int32_t>(kSyscallEntryOffset) -
+                                         static_cast<int32_t>(kToucherOffset + 33));
+  for (unsigned i = 0; i < 4; ++i) c[29 + i] = static_cast<uint8_t>(rel >> (8 * i));
+  return c;
+}
+static_assert(kToucherOffset + 33 <= kVectorStubsOffset);
+// The list goes in the user-accessible kernel-stack pages below the top one (which holds the
+// exception and system-call frames): 3 pages, 1536 entries per pass.
+constexpr uint64_t kTouchListPhys = kKernelStackPhys;
+constexpr uint64_t kTouchListBytes = kKernelStackTopPhys - kPageBytes - kKernelStackPhys;
+constexpr uint64_t kTouchListEntries = kTouchListBytes / sizeof(uint64_t);
+}  // namespace
+
+std::expected<uint64_t, KvmError> Machine::prewarm(const TouchList& list,
+                                                   const MachineImage& image) {
+  if (!image.syscall_in_user_mode || !image.mode_probed) return 0;
+  // Only pages still mapped as listed: a read of an absent page or a write to a read-only one
+  // would be a guest page fault, which the VMM would serve by changing the machine.
+  std::vector<uint64_t> entries;
+  entries.reserve(list.pages.size());
+  for (uint64_t entry : list.pages) {
+    const uint64_t virt = entry & ~(kPageBytes - 1);
+    const bool write = (entry & TouchList::kWrite) != 0;
+    if (virt < kUserLow || virt >= kUserTop) continue;
+    auto t = tables_->walk(virt);
+    if (!t || !(t->flags & pte::kPresent) || !(t->flags & pte::kUser)) continue;
+    if (write && !(t->flags & pte::kWritable)) continue;
+    entries.push_back(virt | (write ? TouchList::kWrite : 0));
+  }
+  if (entries.empty()) return 0;
+  // What the guest must find again afterwards, byte for byte.
+  std::vector<uint8_t> saved_stub(mem_->host(kStubPhys), mem_->host(kStubPhys) + kPageBytes);
+  std::vector<uint8_t> saved_list(mem_->host(kTouchListPhys),
+                                  mem_->host(kTouchListPhys) + kTouchListBytes);
+  const PhysAllocState alloc_before = mem_->alloc_state();
+  const uint64_t user_pages_before = space_->user_pages();
+  constexpr auto kCode = toucher_code();
+  // Inside the stub page (static_assert above); the mapping is this fork's private copy.
+  std::memcpy(mem_->host(kStubPhys + kToucherOffset), kCode.data(), kCode.size());
+  kvm_run* run = vcpu_->run_page();
+  bool ok = true;
+  for (size_t done = 0; ok && done < entries.size(); done += kTouchListEntries) {
+    const size_t n = std::min<size_t>(kTouchListEntries, entries.size() - done);
+    // Inside the three list pages: n <= kTouchListEntries.
+    std::memcpy(mem_->host(kTouchListPhys), entries.data() + done, n * sizeof(uint64_t));
+    *regs_ = image.vcpu.regs;
+    regs_->rip = kernel_virt(kStubPhys + kToucherOffset);
+    regs_->rsi = kernel_virt(kTouchListPhys);
+    regs_->rcx = n;
+    regs_->rflags = kUserRflags;
+    regs_dirty_ = true;
+    const Exit e = run_until_exit();
+    ok = e.kind == ExitKind::kSyscall && regs_->rcx == 0;
+    // Let KVM finish the doorbell store before the registers are set again.
+    run->kvm_dirty_regs = 0;
+    run->immediate_exit = 1;
+    const int settle = vcpu_->run();
+    run->immediate_exit = 0;
+    ok = ok && (settle == -EINTR || settle == 0);
+  }
+  std::memcpy(mem_->host(kStubPhys), saved_stub.data(), saved_stub.size());
+  std::memcpy(mem_->host(kTouchListPhys), saved_list.data(), saved_list.size());
+  // A guest page fault served on the way would have changed the machine: unusable then.
+  const PhysAllocState alloc_after = mem_->alloc_state();
+  ok = ok && alloc_after.next == alloc_before.next && alloc_after.in_use == alloc_before.in_use &&
+       space_->user_pages() == user_pages_before && !space_->tlb_flush_pending();
+  if (!ok) return std::unexpected(KvmError::kIoctlFailed);
+  if (auto r = load_image(image, true); !r) return std::unexpected(r.error());
+  return entries.size();
 }
 
 Machine::~Machine() {

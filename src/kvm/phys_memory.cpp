@@ -249,6 +249,16 @@ std::expected<uint64_t, KvmError> PhysMemory::reset(Vm& vm, const PhysAllocState
   return changed;
 }
 
+std::expected<uint64_t, KvmError> PhysMemory::private_pages() {
+  const uint64_t words = (size_ / kPageBytes + 63) / 64;
+  if (kvm_dirty_.size() != words) kvm_dirty_.assign(words, 0);
+  std::fill(kvm_dirty_.begin(), kvm_dirty_.end(), 0);
+  if (!collect_private_pages()) return std::unexpected(KvmError::kMemoryFailed);
+  uint64_t n = 0;
+  for (uint64_t w : kvm_dirty_) n += static_cast<uint64_t>(__builtin_popcountll(w));
+  return n;
+}
+
 std::expected<uint64_t, KvmError> PhysMemory::count_dirty(Vm& vm) {
   if (!dirty_log_) return std::unexpected(KvmError::kMemoryFailed);
   if (kvm_log_ || manual_log_) {
@@ -263,6 +273,63 @@ std::expected<uint64_t, KvmError> PhysMemory::count_dirty(Vm& vm) {
     n += static_cast<uint64_t>(__builtin_popcountll(vmm_dirty_[w]));
   }
   return n;
+}
+
+std::expected<WorkingSet, KvmError> PhysMemory::working_set() {
+  if (!pagemap_) pagemap_ = UniqueFd(::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
+  if (!pagemap_) return std::unexpected(KvmError::kMemoryFailed);
+  const uint64_t pages = std::max(next_, kReservedBytes) / kPageBytes;
+  std::vector<uint64_t> entries(pages);
+  const auto begin = reinterpret_cast<uintptr_t>(base_);
+  const auto offset = static_cast<off_t>(begin / kPageBytes * sizeof(uint64_t));
+  const size_t bytes = pages * sizeof(uint64_t);
+  if (::pread(pagemap_.get(), entries.data(), bytes, offset) != static_cast<ssize_t>(bytes))
+    return std::unexpected(KvmError::kMemoryFailed);
+  // Page-map entry bits: 63 present, 61 "file page or shared anonymous" (here: still the
+  // snapshot's page; a private copy is anonymous).
+  WorkingSet set;
+  auto add = [](std::vector<WorkingSet::Run>& runs, uint64_t page) {
+    if (!runs.empty() && runs.back().first_page + runs.back().pages == page)
+      ++runs.back().pages;
+    else
+      runs.push_back({page, 1});
+  };
+  for (uint64_t p = 0; p < pages; ++p) {
+    const uint64_t e = entries[p];
+    if (!(e & (1ull << 63))) continue;
+    if (e & (1ull << 61)) {
+      add(set.read, p);
+      ++set.read_pages;
+    } else {
+      add(set.written, p);
+      ++set.written_pages;
+    }
+  }
+  return set;
+}
+
+bool PhysMemory::prefault(const WorkingSet& set, Prefault mode) {
+  const uint64_t slot_pages = size_ / kPageBytes;
+  auto populate = [&](const std::vector<WorkingSet::Run>& runs, int advice) {
+    for (const WorkingSet::Run& r : runs) {
+      if (r.first_page >= slot_pages) continue;
+      const uint64_t n = std::min(r.pages, slot_pages - r.first_page);
+      // Inside our mapping of the slot (cut to its end above).
+      if (::madvise(base_ + r.first_page * kPageBytes, n * kPageBytes, advice) != 0) return false;
+    }
+    return true;
+  };
+  switch (mode) {
+    case Prefault::kNone: return true;
+    case Prefault::kWritten: return populate(set.written, MADV_POPULATE_WRITE);
+    case Prefault::kWrittenRead:
+      return populate(set.written, MADV_POPULATE_WRITE) &&
+             populate(set.read, MADV_POPULATE_READ);
+    case Prefault::kAllWritable:
+      return populate(set.written, MADV_POPULATE_WRITE) &&
+             populate(set.read, MADV_POPULATE_WRITE);
+  }
+  return false;
 }
 
 UniqueFd PhysMemory::release_memfd() {

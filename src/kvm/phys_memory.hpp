@@ -37,6 +37,30 @@ struct PhysAllocState {
   std::vector<uint64_t> free;
 };
 
+// Guest pages an execution touched, recorded once per snapshot from a trial execution in a fork
+// (the host page map of its mapping: what KVM or the VMM faulted in) and used by later forks to
+// fault the same pages into the host mapping before the guest runs (PhysMemory::prefault), so
+// KVM's fault path finds them present and maps neighbours along with each faulting page.
+struct WorkingSet {
+  struct Run {
+    uint64_t first_page;  // guest-physical page number
+    uint64_t pages;
+  };
+  std::vector<Run> read;     // touched, never written (still the snapshot's page)
+  std::vector<Run> written;  // written (a private copy), or first handed out by the run
+  uint64_t read_pages = 0;
+  uint64_t written_pages = 0;
+};
+
+// How a fork's memory is faulted in before its first run.
+enum class Prefault : uint8_t {
+  kNone,          // lazily, by KVM and the VMM (every first touch is a fault)
+  kWritten,       // private copies of the pages the trial wrote (MADV_POPULATE_WRITE)
+  kWrittenRead,   // the same, plus host mappings of the pages it only read (MADV_POPULATE_READ)
+  kAllWritable,   // private copies of every page it touched: KVM can prefetch neighbours of a
+                  // fault only through writable host mappings
+};
+
 class PhysMemory {
  public:
   // Creates `size` bytes of guest RAM (sparse: the host only commits pages the guest touches)
@@ -81,8 +105,17 @@ class PhysMemory {
   // and pages first handed out during the run are dropped (MADV_DONTNEED), which also makes KVM
   // forget every translation to them. Returns the number of pages whose bytes changed.
   [[nodiscard]] std::expected<uint64_t, KvmError> reset(Vm& vm, const PhysAllocState& alloc);
+  // Pages of the mapping that are private copies (written by the guest or the VMM since the
+  // fork), from the host page map; works without dirty tracking.
+  [[nodiscard]] std::expected<uint64_t, KvmError> private_pages();
   // Pages written since the last reset (guest or VMM), without dropping them.
   [[nodiscard]] std::expected<uint64_t, KvmError> count_dirty(Vm& vm);
+  // The pages of this fork's mapping that are present in the host (touched since the fork).
+  // Reads /proc/self/pagemap once: for a trial execution, not a request path.
+  [[nodiscard]] std::expected<WorkingSet, KvmError> working_set();
+  // Faults `set` into this fork's mapping as `mode` says. Only pages inside the slot are
+  // touched (runs past its end are cut). Returns false when an madvise fails.
+  [[nodiscard]] bool prefault(const WorkingSet& set, Prefault mode);
   // Unmaps the memory and hands back the memfd (the warm-up run becoming a snapshot). The VM
   // using it must be gone first.
   [[nodiscard]] UniqueFd release_memfd();

@@ -5,7 +5,9 @@
 //     logging; after every execution the VM is reset in place (dirty pages dropped with
 //     MADV_DONTNEED, allocator/address space/vCPU restored), so the next one starts pristine.
 //   fresh: a new VM per execution (KVM_CREATE_VM, MAP_PRIVATE of the sealed memfd, full state
-//     restore), destroyed afterwards: zeroboot's method.
+//     restore), destroyed afterwards: zeroboot's method. FreshForks (snapshot.hpp) prepares
+//     them ahead on a background thread (prewarmed with the pages an execution touches) and
+//     destroys used ones there, so a request finds one ready; each VM still runs one execution.
 // Both block for milliseconds, so blocking() is true; requests beyond the pool wait in a bounded
 // queue and are refused with kBusy when it is full. The snapshot is re-warmed every N forks or T
 // seconds when the configuration asks (template rotation), so long-lived servers do not hand
@@ -182,7 +184,9 @@ class KvmRuntime final : public Runtime {
         pool_size_(std::clamp<size_t>(
             config_.pool_size ? config_.pool_size : std::thread::hardware_concurrency(), 1,
             kMaxPoolSize)),
-        pool_(pool_size_, config_.queue_limit) {}
+        pool_(pool_size_, config_.queue_limit),
+        fresh_(pooled_ ? nullptr
+                       : std::make_unique<FreshForks>(pool_size_, max_pages_for({}, *snap_))) {}
 
   const RuntimeInfo& info() const override { return recipe_.info; }
   bool blocking() const override { return true; }
@@ -237,8 +241,10 @@ class KvmRuntime final : public Runtime {
   }
 
   ExecResult run_in(Slot& slot, const ExecRequest& req) {
-    auto blob =
-        encode_request(req.file_name.empty() ? "<string>" : req.file_name, req.code, req.args);
+    // Lua's agent reads the request through stdin's buffer: it gets only the seed it uses.
+    const size_t seed_bytes = recipe_.warm.ready_on_stdin ? kLuaSeedBytes : kPythonSeedBytes;
+    auto blob = encode_request(req.file_name.empty() ? "<string>" : req.file_name, req.code,
+                               req.args, seed_bytes);
     if (!blob) {
       ExecResult r = engine_error(blob.error());
       r.status = RunStatus::kLoadError;
@@ -248,7 +254,14 @@ class KvmRuntime final : public Runtime {
     const auto fork_started = Clock::now();
     std::shared_ptr<const Snapshot> snap = current_snapshot();
     const uint64_t max_pages = max_pages_for(req, *snap);
-    if (!pooled_ || !slot.machine || slot.snap != snap) {
+    if (!pooled_) {
+      // Fresh: a never-used VM, prepared ahead by fresh_ when one is ready (see FreshForks).
+      auto m = fresh_->take(snap, max_pages);
+      if (!m) return engine_error(std::string("cannot fork the snapshot: ") + describe(m.error()));
+      slot.machine = std::move(*m);
+      slot.snap = snap;
+      counters_.add_fork();
+    } else if (!slot.machine || slot.snap != snap) {
       slot.machine.reset();
       auto m = Machine::create_fork(snap->image, snap->memfd.get(), true, max_pages);
       if (!m) return engine_error(std::string("cannot fork the snapshot: ") + describe(m.error()));
@@ -304,8 +317,10 @@ class KvmRuntime final : public Runtime {
         slot.machine.reset();
       }
     } else {
-      if (auto dirty = m.dirty_pages()) result.usage.pages_written = *dirty;
-      slot.machine.reset();
+      // The VM's private copies: what this execution (and its prewarm) wrote. Destroyed by
+      // fresh_'s thread after the result is returned.
+      if (auto copied = m.private_pages()) result.usage.pages_written = *copied;
+      fresh_->retire(std::move(slot.machine), snap);
     }
     result.timings.fork_us += micros_since(reset_started);
     return result;
@@ -323,12 +338,21 @@ class KvmRuntime final : public Runtime {
   SlotPool pool_;
   AtomicSandboxCounters counters_;
   std::atomic<uint64_t> rotations_{0};
+  // Fresh style only: prepares VMs ahead and destroys used ones off the request path. Last, so
+  // it is destroyed first (its thread stops before anything it could reach goes).
+  std::unique_ptr<FreshForks> fresh_;
 };
 
 }  // namespace
 
 std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeConfig& config) {
   return make_runtime(config, config.snapshot_path);
+}
+
+std::expected<WarmRequest, std::string> warm_request_for(const RuntimeConfig& config) {
+  auto recipe = recipe_for(config);
+  if (!recipe) return std::unexpected(recipe.error());
+  return recipe->warm;
 }
 
 std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeConfig& config,

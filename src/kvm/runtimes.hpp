@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "kvm/snapshot.hpp"
 #include "sandbox/factory.hpp"
 
 namespace forkbox::kvm {
@@ -17,6 +18,10 @@ namespace forkbox::kvm {
 // from memory). `note`, when given, receives one line saying which happened and why.
 [[nodiscard]] std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(
     const RuntimeConfig& config, const std::string& snapshot_path, std::string* note = nullptr);
+// The warm-up a runtime configuration stands for (interpreter, agent, argv, environment, read
+// view, memory): what make_runtime snapshots, for tools that warm the same agent themselves
+// (the dirty-page trace in tests/kvm).
+[[nodiscard]] std::expected<WarmRequest, std::string> warm_request_for(const RuntimeConfig& config);
 [[nodiscard]] std::expected<std::shared_ptr<Handler>, std::string> make_handler(
     const HandlerConfig& config);
 
