@@ -25,7 +25,8 @@ namespace forkbox::os {
   /* syscalls_fs.cpp */                                                                           \
   X(open) X(openat) X(stat) X(lstat) X(fstat) X(newfstatat) X(statx) X(readlink) X(readlinkat)    \
   X(access) X(faccessat) X(faccessat2) X(getdents64) X(getcwd) X(chdir) X(fchdir) X(umask)        \
-  X(unlink) X(unlinkat) X(mkdir) X(mkdirat) X(rmdir) X(ftruncate)                                 \
+  X(unlink) X(unlinkat) X(mkdir) X(mkdirat) X(rmdir) X(ftruncate) X(rename) X(renameat)           \
+  X(renameat2)                                                                                    \
   /* syscalls_mman.cpp */                                                                         \
   X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise)                                       \
   /* syscalls_time.cpp */                                                                         \

@@ -87,6 +87,7 @@ std::span<const SyscallNumber> riscv64_syscall_numbers() {
       {261, SysId::k_prlimit64},
       {270, SysId::k_process_vm_readv},
       {271, SysId::k_process_vm_writev},
+      {276, SysId::k_renameat2},
       {278, SysId::k_getrandom},
       {281, SysId::k_execveat},
       {291, SysId::k_statx},

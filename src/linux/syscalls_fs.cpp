@@ -454,6 +454,31 @@ SyscallOutcome do_unlinkat(SyscallContext& ctx, int64_t dirfd, uint64_t path_add
   return from_neg(rc);
 }
 
+// rename(2) in /tmp only. Linux reports EXDEV before EROFS for names on different mounts, so a
+// move between /tmp and the host (or a device) is EXDEV; within the host, EROFS; between
+// devices, EACCES (an unprivileged user cannot write /dev). RENAME_NOREPLACE is honoured;
+// RENAME_EXCHANGE and RENAME_WHITEOUT are not offered (EINVAL, as a file system without them).
+SyscallOutcome do_renameat(SyscallContext& ctx, int64_t old_dirfd, uint64_t old_addr,
+                           int64_t new_dirfd, uint64_t new_addr, uint64_t flags) {
+  constexpr uint64_t kRenameNoreplace = 1;
+  if (flags & ~kRenameNoreplace) return fail(EINVAL);
+  auto from = classify_at(ctx, old_dirfd, old_addr, false);
+  if (!from) return from_neg(from.error());
+  auto to = classify_at(ctx, new_dirfd, new_addr, false);
+  if (!to) return from_neg(to.error());
+  if (from->where != to->where) return fail(EXDEV);
+  if (from->where == Where::kDevice) return fail(EACCES);
+  if (from->where == Where::kHost) return fail(EROFS);
+  TmpFs& tmp = ctx.proc.tmp;
+  const int rc = tmp.rename(from->path, to->path, flags & kRenameNoreplace, tmp_in_use(ctx));
+  if (rc != 0) return from_neg(rc);
+  // A working directory inside a moved directory moves with it, as it would on Linux.
+  std::string& cwd = ctx.proc.cwd;
+  if (cwd == from->path || (cwd.starts_with(from->path) && cwd[from->path.size()] == '/'))
+    cwd = to->path + cwd.substr(from->path.size());
+  return ok(0);
+}
+
 SyscallOutcome do_mkdirat(SyscallContext& ctx, int64_t dirfd, uint64_t path_addr, uint64_t mode) {
   auto target = classify_at(ctx, dirfd, path_addr, false);
   if (!target) return from_neg(target.error());
@@ -475,6 +500,19 @@ SyscallOutcome sys_unlinkat(SyscallContext& ctx) {
   const uint64_t flags = ctx.arg(2) & 0xffffffffu;
   if (flags & ~kAtRemovedir) return fail(EINVAL);
   return do_unlinkat(ctx, ctx.int_arg(0), ctx.arg(1), flags & kAtRemovedir);
+}
+
+SyscallOutcome sys_rename(SyscallContext& ctx) {
+  return do_renameat(ctx, abi::kAtFdCwd, ctx.arg(0), abi::kAtFdCwd, ctx.arg(1), 0);
+}
+
+SyscallOutcome sys_renameat(SyscallContext& ctx) {
+  return do_renameat(ctx, ctx.int_arg(0), ctx.arg(1), ctx.int_arg(2), ctx.arg(3), 0);
+}
+
+SyscallOutcome sys_renameat2(SyscallContext& ctx) {
+  return do_renameat(ctx, ctx.int_arg(0), ctx.arg(1), ctx.int_arg(2), ctx.arg(3),
+                     ctx.arg(4) & 0xffffffffu);
 }
 
 SyscallOutcome sys_unlink(SyscallContext& ctx) {

@@ -2,11 +2,12 @@
 // GuestMemory owns the address space; these handlers validate the guest's arguments the way the
 // kernel does and translate them into GuestMemory operations.
 //
-// File-backed mappings exist only as private copies: the file is opened read-only and cannot
+// File-backed mappings exist only as private copies. A host file is opened read-only and cannot
 // change underneath (the guest cannot write host files), so an anonymous mapping filled with
 // the file's bytes (poke ignores PROT_WRITE, so PROT_EXEC/read-only mappings work) is
 // indistinguishable to the guest from a real MAP_PRIVATE file mapping, and lets every fork share
-// nothing with the host file.
+// nothing with the host file. Files of the private /tmp are copied the same way (see
+// map_tmp_file for what that means for shared mappings).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,35 @@ bool fill_from_file(GuestMemory& mem, int host_fd, uint64_t addr, uint64_t offse
   return true;
 }
 
+// A file of the private /tmp, mapped as a copy of its bytes like a host file. MAP_PRIVATE is
+// exact (a private mapping's later writes never reach the file; Linux's private mapping would
+// also show writes made to the file through write() before each page is first touched, which
+// programs do not rely on), and so is a read-only shared mapping of a file nobody writes while
+// it is mapped. A writable shared mapping would need its writes carried back into the file:
+// refused with ENODEV, the errno of a file system without mmap support, so the program can fall
+// back to read and write.
+SyscallOutcome map_tmp_file(SyscallContext& ctx, const OpenFile& file, uint64_t addr,
+                            uint64_t len, uint64_t prot, uint64_t type, uint64_t offset,
+                            Placement placement) {
+  if (!file.readable()) return fail(EACCES);
+  if (type != abi::kMapPrivate && (prot & kProtWrite)) return fail(ENODEV);
+  if (offset > static_cast<uint64_t>(LLONG_MAX) - len) return fail(EOVERFLOW);
+  const GuestResult mapped = ctx.mem.map(addr, len, static_cast<uint8_t>(prot), placement);
+  if (!mapped) return from_neg(mapped.error());
+  const uint64_t size = ctx.proc.tmp.size(file.tmp_ino());
+  for (uint64_t done = 0; offset < size && done < len;) {
+    const std::string bytes = ctx.proc.tmp.read(
+        file.tmp_ino(), offset + done, std::min<uint64_t>(len - done, kFileCopyChunk));
+    if (bytes.empty()) break;
+    if (!ctx.mem.poke(*mapped + done, bytes.data(), bytes.size())) {
+      (void)ctx.mem.unmap(*mapped, len);
+      return fail(EIO);
+    }
+    done += bytes.size();
+  }
+  return ok(static_cast<int64_t>(*mapped));
+}
+
 }  // namespace
 
 SyscallOutcome sys_brk(SyscallContext& ctx) {
@@ -85,6 +115,8 @@ SyscallOutcome sys_mmap(SyscallContext& ctx) {
 
   OpenFile* file = ctx.fds.get(fd);
   if (!file) return fail(EBADF);
+  if (file->kind() == FileKind::kTmpFile) return map_tmp_file(ctx, *file, addr, *len, prot, type,
+                                                              offset, placement);
   if (file->kind() != FileKind::kHostFile) return fail(file->readable() ? ENODEV : EACCES);
   // A shared writable mapping would write to a file the guest may only read.
   if (type != abi::kMapPrivate && (prot & kProtWrite)) return fail(EACCES);

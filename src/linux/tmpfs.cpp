@@ -151,6 +151,52 @@ int TmpFs::remove_dir(std::string_view path) {
   return 0;
 }
 
+int TmpFs::rename(std::string_view from, std::string_view to, bool no_replace,
+                  const std::function<bool(uint64_t)>& open) {
+  auto src = lookup(from);
+  if (!src) return src.error();
+  if (*src == kRootIno) return -EBUSY;
+  auto to_parent = parent_of(to);
+  if (!to_parent) return to_parent.error();
+  auto from_parent = parent_of(from);
+  if (!from_parent) return from_parent.error();
+  const bool src_dir = is_dir(*src);
+  if (to == from) return no_replace ? -EEXIST : 0;
+  if (src_dir && to.starts_with(from) && to[from.size()] == '/') return -EINVAL;
+  if (auto dst = lookup(to)) {
+    if (no_replace) return -EEXIST;
+    if (*dst == kRootIno) return -EBUSY;
+    const bool dst_dir = is_dir(*dst);
+    if (src_dir && !dst_dir) return -ENOTDIR;
+    if (!src_dir && dst_dir) return -EISDIR;
+    // A directory replaced by its own ancestor would be moved into itself.
+    if (dst_dir && from.starts_with(to) && from[to.size()] == '/') return -ENOTEMPTY;
+    const int rc = dst_dir ? remove_dir(to) : unlink(to, open);
+    if (rc != 0) return rc;
+  } else if (dst.error() != -ENOENT) {
+    return dst.error();
+  }
+  // The name, and for a directory every name below it, move to the new prefix.
+  const std::string old_path(from), new_path(to);
+  names_.erase(names_.find(from));
+  names_.emplace(new_path, *src);
+  if (src_dir) {
+    const std::string prefix = old_path + "/";
+    std::vector<std::pair<std::string, uint64_t>> below;
+    for (auto it = names_.lower_bound(prefix);
+         it != names_.end() && it->first.starts_with(prefix);) {
+      below.emplace_back(new_path + it->first.substr(old_path.size()), it->second);
+      it = names_.erase(it);
+    }
+    for (auto& entry : below) names_.insert(std::move(entry));
+  }
+  const struct timespec t = now();
+  nodes_.at(*src).ctime = t;
+  for (uint64_t dir : {from_parent->first, to_parent->first})
+    nodes_.at(dir).mtime = nodes_.at(dir).ctime = t;
+  return 0;
+}
+
 bool TmpFs::is_dir(uint64_t ino) const {
   auto it = nodes_.find(ino);
   return it != nodes_.end() && it->second.dir;

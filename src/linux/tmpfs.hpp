@@ -73,6 +73,13 @@ class TmpFs {
   // -ENOTDIR); `open` tells whether an fd still refers to the inode (then it outlives its name).
   [[nodiscard]] int unlink(std::string_view path, const std::function<bool(uint64_t)>& open);
   [[nodiscard]] int remove_dir(std::string_view path);
+  // Moves `from` to `to` as rename(2) does inside one file system: a file replaces a file (the
+  // replaced one is unlinked, see unlink), a directory replaces an empty directory and takes
+  // everything below it along. `no_replace` (RENAME_NOREPLACE): -EEXIST when `to` exists.
+  // Errors: -ENOENT, -ENOTDIR, -EISDIR, -ENOTEMPTY, -EINVAL (a directory into itself),
+  // -EBUSY (/tmp itself), -ENAMETOOLONG.
+  [[nodiscard]] int rename(std::string_view from, std::string_view to, bool no_replace,
+                           const std::function<bool(uint64_t)>& open);
 
   [[nodiscard]] bool is_dir(uint64_t ino) const;
   [[nodiscard]] uint64_t size(uint64_t ino) const;

@@ -39,6 +39,7 @@ constexpr uint64_t kRtSigaction = 134, kRtSigprocmask = 135, kUname = 160, kGetp
 constexpr uint64_t kSocket = 198, kBrk = 214, kMunmap = 215, kMmap = 222, kMprotect = 226;
 constexpr uint64_t kMadvise = 233, kPrlimit64 = 261, kGetrandom = 278, kStatx = 291;
 constexpr uint64_t kUmask = 166, kMkdirat = 34, kUnlinkat = 35, kFtruncate = 46, kPwrite64 = 68;
+constexpr uint64_t kRenameat2 = 276;
 }  // namespace rv
 
 // open(2) flags (same values on riscv64 and x86-64).
@@ -809,6 +810,97 @@ TEST_F(PersonalityTest, TmpMkdirGetdentsUnlinkAndRmdir) {
   make(usr);
   EXPECT_EQ(ret(rv::kUnlinkat, {u(kAtFdCwd), str("/usr/lib"), 0}), -EROFS);
   EXPECT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/usr/x"), 0755}), -EROFS);
+}
+
+TEST_F(PersonalityTest, TmpRenameMovesFilesAndDirectoriesAsLinuxDoes) {
+  make();
+  auto rename = [&](const std::string& from, const std::string& to, uint64_t flags = 0) {
+    return ret(rv::kRenameat2, {u(kAtFdCwd), str(from, 0x8000), u(kAtFdCwd), str(to, 0x9000),
+                                flags});
+  };
+  const int64_t fd = open("/tmp/a", kOWronly | kOCreat);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(WRITE_TEXT(fd, "first"), 5);
+  // A file to a new name: the old name is gone, the open fd still writes to the same file.
+  ASSERT_EQ(rename("/tmp/a", "/tmp/b"), 0);
+  EXPECT_EQ(open("/tmp/a"), -ENOENT);
+  EXPECT_EQ(WRITE_TEXT(fd, "+more"), 5);
+  const int64_t b = open("/tmp/b");
+  ASSERT_GE(b, 0);
+  EXPECT_EQ(ret(rv::kRead, {u(b), kScratch + 0x100, 64}), 10);
+  EXPECT_EQ(mem_.get(kScratch + 0x100, 10), "first+more");
+  // Over an existing file (the atomic-replace idiom), unless RENAME_NOREPLACE.
+  const int64_t c = open("/tmp/c", kOWronly | kOCreat);
+  ASSERT_GE(c, 0);
+  EXPECT_EQ(WRITE_TEXT(c, "new"), 3);
+  EXPECT_EQ(rename("/tmp/c", "/tmp/b", 1 /* RENAME_NOREPLACE */), -EEXIST);
+  ASSERT_EQ(rename("/tmp/c", "/tmp/b"), 0);
+  const int64_t b2 = open("/tmp/b");
+  ASSERT_GE(b2, 0);
+  EXPECT_EQ(ret(rv::kRead, {u(b2), kScratch + 0x100, 64}), 3);
+  EXPECT_EQ(ret(rv::kRead, {u(b), kScratch + 0x100, 64}), 0);  // the replaced file, still open
+  EXPECT_EQ(rename("/tmp/b", "/tmp/b"), 0);
+  // A directory takes what is below it along, and the working directory follows it.
+  ASSERT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/d"), 0755}), 0);
+  ASSERT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/d/sub"), 0755}), 0);
+  ASSERT_GE(open("/tmp/d/sub/f", kOWronly | kOCreat), 0);
+  ASSERT_EQ(ret(rv::kChdir, {str("/tmp/d/sub")}), 0);
+  ASSERT_EQ(rename("/tmp/d", "/tmp/e"), 0);
+  EXPECT_EQ(open("/tmp/d/sub/f"), -ENOENT);
+  EXPECT_GE(open("/tmp/e/sub/f"), 0);
+  EXPECT_GE(open("f"), 0);  // relative to the moved working directory
+  // The errors rename(2) gives.
+  EXPECT_EQ(rename("/tmp/missing", "/tmp/x"), -ENOENT);
+  EXPECT_EQ(rename("/tmp/e", "/tmp/e/sub/inside"), -EINVAL);
+  EXPECT_EQ(rename("/tmp/e", "/tmp/b"), -ENOTDIR);
+  EXPECT_EQ(rename("/tmp/b", "/tmp/e"), -EISDIR);
+  EXPECT_EQ(rename("/tmp/b", "/tmp/nodir/b"), -ENOENT);
+  EXPECT_EQ(rename("/tmp/b", "/tmp/b/x"), -ENOTDIR);
+  ASSERT_EQ(ret(rv::kMkdirat, {u(kAtFdCwd), str("/tmp/empty"), 0755}), 0);
+  EXPECT_EQ(rename("/tmp/empty", "/tmp/e"), -ENOTEMPTY);  // e is not empty
+  ASSERT_EQ(rename("/tmp/e/sub", "/tmp/empty"), 0);         // over an empty directory
+  EXPECT_GE(open("/tmp/empty/f"), 0);
+  EXPECT_EQ(rename("/tmp", "/tmp/x"), -EBUSY);
+  EXPECT_EQ(rename("/tmp/b", "/usr/b"), -ENOENT);  // the host outside the allow-list: absent
+  EXPECT_EQ(rename("/dev/null", "/dev/zero"), -EACCES);
+  EXPECT_EQ(rename("/tmp/b", "/tmp/z", 2 /* RENAME_EXCHANGE */), -EINVAL);
+  PersonalityConfig usr;
+  usr.allow_read = {"/usr"};
+  make(usr);
+  ASSERT_GE(open("/tmp/b", kOWronly | kOCreat), 0);
+  EXPECT_EQ(rename("/tmp/b", "/usr/b"), -EXDEV);  // between /tmp and the host
+  EXPECT_EQ(rename("/usr/lib", "/tmp/lib"), -EXDEV);
+  EXPECT_EQ(rename("/usr/lib", "/usr/lib2"), -EROFS);
+}
+
+TEST_F(PersonalityTest, TmpFilesCanBeMappedPrivatelyOrReadOnly) {
+  make();
+  const int64_t fd = open("/tmp/m", kORdwr | kOCreat);
+  ASSERT_GE(fd, 0);
+  std::string content(5000, 'a');
+  content[4096] = 'Z';
+  mem_.put(kScratch, content);
+  ASSERT_EQ(ret(rv::kWrite, {u(fd), kScratch, content.size()}), 5000);
+  // MAP_PRIVATE|PROT_READ|PROT_WRITE of the whole file: its bytes, then zeros to the page end.
+  const int64_t a = ret(rv::kMmap, {0, 8192, 3, 0x02 /* MAP_PRIVATE */, u(fd), 0});
+  ASSERT_GT(a, 0);
+  EXPECT_EQ(mem_.get(u(a), 4), "aaaa");
+  EXPECT_EQ(mem_.get(u(a) + 4096, 1), "Z");
+  EXPECT_EQ(mem_.get(u(a) + 5000, 3), std::string(3, '\0'));
+  // At an offset, and shared read-only.
+  const int64_t b = ret(rv::kMmap, {0, 4096, 1, 0x01 /* MAP_SHARED */, u(fd), 4096});
+  ASSERT_GT(b, 0);
+  EXPECT_EQ(mem_.get(u(b), 2), "Za");
+  // Shared and writable would have to write the file back: refused, as by a file system
+  // without mmap; a write-only fd cannot be mapped at all.
+  EXPECT_EQ(ret(rv::kMmap, {0, 4096, 3, 0x01, u(fd), 0}), -ENODEV);
+  const int64_t wo = open("/tmp/m", kOWronly);
+  ASSERT_GE(wo, 0);
+  EXPECT_EQ(ret(rv::kMmap, {0, 4096, 1, 0x02, u(wo), 0}), -EACCES);
+  // Beyond the end of the file: all zeros, as the tail of a file's last page.
+  const int64_t c = ret(rv::kMmap, {0, 4096, 1, 0x02, u(fd), 8192});
+  ASSERT_GT(c, 0);
+  EXPECT_EQ(mem_.get(u(c), 4), std::string(4, '\0'));
 }
 
 TEST_F(PersonalityTest, TmpIsLimitedInBytesAndFiles) {
