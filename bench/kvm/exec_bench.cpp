@@ -559,10 +559,10 @@ int main(int argc, char** argv) {
       ratio(native_print_p50, pp.p50), ratio(native_print_p50, fp.p50), ratio(fp.p50, pp.p50),
       ratio(native_numpy_p50, pn.p50));
   fmt::print(
-      "targets: pooled print p50 <= 300 us: {}; fresh p50 <= 2000 us: {}; "
-      "dirty <= 256 KiB: {}\n",
+      "targets: pooled print p50 <= 300 us: {}; fresh p50 <= 2000 us: {} with a prepared VM "
+      "(paced), {} back to back; dirty <= 256 KiB: {}\n",
       pp.p50 <= 300 ? "met" : "NOT met", fp.p50 <= 2000 ? "met" : "NOT met",
-      pp.dirty_kib <= 256 ? "met" : "NOT met");
+      rows[2].p50 <= 2000 ? "met" : "NOT met", pp.dirty_kib <= 256 ? "met" : "NOT met");
   json["native_print"] = {{"p50_us", native_print_p50}, {"p99_us", native_print_p99}};
   json["native_numpy"] = {{"p50_us", native_numpy_p50}, {"p99_us", native_numpy_p99}};
   json["execs_per_s_2_workers"] = {{"pooled", pooled_eps}, {"fresh", fresh_eps}};
