@@ -91,28 +91,6 @@ def lock_free_stdio():
     sys.__stdout__, sys.__stderr__ = sys.stdout, sys.stderr
 
 
-def parse_request(n):
-    # Returns the seed as a view into BUFFER (copied straight into the generators, never into a
-    # bytes object of its own) and the other fields as bytes.
-    view = memoryview(BUFFER)[:n]
-    if view[:4] != b"FBX1":
-        raise SystemExit("forkbox agent: bad request header")
-    (count,) = struct.unpack_from("<I", view, 4)
-    at = 8
-    fields = []
-    for _ in range(count):
-        (size,) = struct.unpack_from("<I", view, at)
-        at += 4
-        fields.append(view[at:at + size] if not fields else bytes(view[at:at + size]))
-        at += size
-    return fields
-
-
-def read_request():
-    n = os.readv(CODE_FD, [BUFFER])  # the ready point
-    return parse_request(n)
-
-
 # Both global generators are MT19937: 624 32-bit words of state and a position.
 MT_WORDS = 624
 MT_BYTES = 4 * MT_WORDS
@@ -175,21 +153,6 @@ RANDOM_POSITION, RANDOM_WORDS = random_state_views()
 NUMPY_POSITION, NUMPY_WORDS = numpy_state_views()
 
 
-def reseed(seed):
-    # Each fork must draw different random numbers: the snapshot holds one generator state.
-    # The host sends a whole MT19937 state for each generator (2 x 2496 bytes of its CSPRNG);
-    # copying them in and setting the positions to "regenerate" is what random.seed and
-    # numpy's state setter end up doing, without the big integers, dicts and arrays they build
-    # (and the pages those dirty). The gaussian caches are empty in the snapshot (checked at
-    # warm-up) and so in every fork.
-    if len(seed) != 2 * MT_BYTES:
-        raise SystemExit("forkbox agent: the request's seed has the wrong size")
-    RANDOM_WORDS[:] = seed[:MT_BYTES]
-    RANDOM_POSITION[:] = MT_FRESH_POSITION
-    NUMPY_WORDS[:] = seed[MT_BYTES:2 * MT_BYTES]
-    NUMPY_POSITION[:] = MT_FRESH_POSITION
-
-
 def exit_code_of(exc):
     code = exc.code
     if code is None:
@@ -214,8 +177,43 @@ def user_main_module():
     return main
 
 
-def run(file_name, code, args):
-    argv = [file_name] + args
+def execute(n, rehearsal=False):
+    # One execution, from the request in BUFFER[:n] to the exit status. One function on
+    # purpose: every Python function an execution calls writes its code object (reference
+    # count, warm-up and specialization counters), and code objects of different sizes sit in
+    # different obmalloc pools, so each helper on this path cost a 4 KiB page per execution.
+    # Only the error paths (exit_code_of, tracebacks) are functions of their own.
+    #
+    # The request: the seed stays a view into BUFFER (copied straight into the generators,
+    # never into a bytes object of its own), the other fields become bytes.
+    view = memoryview(BUFFER)[:n]
+    if view[:4] != b"FBX1":
+        raise SystemExit("forkbox agent: bad request header")
+    (count,) = struct.unpack_from("<I", view, 4)
+    at = 8
+    fields = []
+    for _ in range(count):
+        (size,) = struct.unpack_from("<I", view, at)
+        at += 4
+        fields.append(view[at:at + size] if not fields else bytes(view[at:at + size]))
+        at += size
+    # Each fork must draw different random numbers: the snapshot holds one generator state.
+    # The host sends a whole MT19937 state for each generator (2 x 2496 bytes of its CSPRNG);
+    # copying them in and setting the positions to "regenerate" is what random.seed and
+    # numpy's state setter end up doing, without the big integers, dicts and arrays they build
+    # (and the pages those dirty). The gaussian caches are empty in the snapshot (checked at
+    # warm-up) and so in every fork.
+    seed = fields[0]
+    if len(seed) != 2 * MT_BYTES:
+        raise SystemExit("forkbox agent: the request's seed has the wrong size")
+    RANDOM_WORDS[:] = seed[:MT_BYTES]
+    RANDOM_POSITION[:] = MT_FRESH_POSITION
+    NUMPY_WORDS[:] = seed[MT_BYTES:2 * MT_BYTES]
+    NUMPY_POSITION[:] = MT_FRESH_POSITION
+    file_name = fields[1].decode("utf-8", "surrogateescape")
+    code = fields[2].decode("utf-8", "surrogateescape")
+    argv = [file_name] + [f.decode("utf-8", "surrogateescape") for f in fields[3:]]
+    del fields, seed, view
     # The snapshot's sys.argv is ["<string>"] (from the rehearsal): keeping that list when it is
     # equal spares freeing it and writing the sys module's dict in every `-c` execution.
     if sys.argv != argv:
@@ -225,22 +223,24 @@ def run(file_name, code, args):
         main.__file__ = file_name
         # Tracebacks show source lines from linecache; the file exists only in the request.
         linecache.cache[file_name] = (len(code), None, code.splitlines(True), file_name)
+    status = 0
     try:
         compiled = compile(code, file_name, "exec", dont_inherit=True)
         exec(compiled, main.__dict__)
-        return 0
     except SystemExit as exc:
-        return exit_code_of(exc)
+        status = exit_code_of(exc)
     except BaseException as exc:
-        tb = exc.__traceback__
-        # Drop the agent's own frames: the traceback starts in the user's code, as python3's.
-        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
-            tb = tb.tb_next
-        traceback.print_exception(type(exc), exc, tb)
-        return 1
-
-
-def finish(status):
+        print_user_traceback(exc)
+        status = 1
+    if rehearsal:
+        if status != 0 or sys.stdout.buffer.pending() != b"2\n":
+            raise SystemExit("forkbox agent: the rehearsal failed")
+        sys.stdout.buffer.discard()
+        # With no exit functions registered, running them changes nothing (with some, they
+        # would run here and never in a fork); with nothing pending, flushing makes no system
+        # call. Both warm the caches the real finish below uses.
+        if atexit._ncallbacks() != 0:
+            return status
     try:
         atexit._run_exitfuncs()
     except BaseException:
@@ -253,49 +253,42 @@ def finish(status):
     return status
 
 
-def main():
-    # Returns the exit status; the caller exits, so no agent frame but the module's is alive
-    # (holding references, i.e. reference counts written in old objects) when the process ends.
-    fields = read_request()
-    reseed(fields[0])
-    file_name = fields[1].decode("utf-8", "surrogateescape")
-    code = fields[2].decode("utf-8", "surrogateescape")
-    args = [f.decode("utf-8", "surrogateescape") for f in fields[3:]]
-    del fields
-    return finish(run(file_name, code, args))
+def print_user_traceback(exc):
+    tb = exc.__traceback__
+    # Drop the agent's own frames: the traceback starts in the user's code, as python3's.
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb)
 
 
 def rehearse():
-    # One execution of `print(1+1)` through the same functions, before the snapshot, minus its
+    # One execution of `print(1+1)` through the same function, before the snapshot, minus its
     # system calls. Every fork then starts with what a first execution fills in already filled
     # in: CPython's type attribute cache (a 4096-entry table in the interpreter state), the
     # parser's and compiler's lazily built state, method caches. Each of those is a page an
     # execution would otherwise write. Afterwards the state the user's program can see is put
-    # back: sys.modules["__main__"] (a new pristine module) and an empty stdout buffer; sys.argv
-    # is set by every execution before the program runs.
+    # back: sys.modules["__main__"] (a new pristine module, installed by the caller) and an
+    # empty stdout buffer; sys.argv is set by every execution before the program runs.
     seed = bytes(RANDOM_WORDS) + bytes(NUMPY_WORDS)  # the generators' own state, unchanged
     fields = [seed, b"<string>", b"print(1+1)"]
     request = b"FBX1" + struct.pack("<I", len(fields)) + b"".join(
         struct.pack("<I", len(f)) + f for f in fields)
     BUFFER[:len(request)] = request
-    fields = parse_request(len(request))
-    reseed(fields[0])
-    file_name = fields[1].decode("utf-8", "surrogateescape")
-    code = fields[2].decode("utf-8", "surrogateescape")
-    args = [f.decode("utf-8", "surrogateescape") for f in fields[3:]]
-    del fields
     user_main_module()
-    status = run(file_name, code, args)  # leaves sys.argv == ["<string>"]: see run()
-    if status != 0 or sys.stdout.buffer.pending() != b"2\n":
-        raise SystemExit("forkbox agent: the rehearsal failed")
-    sys.stdout.buffer.discard()
+    execute(len(request), rehearsal=True)  # leaves sys.argv == ["<string>"]: see execute()
     BUFFER[:len(request)] = bytes(len(request))
 
 
 lock_free_stdio()
+# Twice: the second pass finds the caches the first one filled and settles what the first one
+# moved (measured with kvm_dirty_trace: a few pages fewer per execution than one pass).
+rehearse()
 rehearse()
 user_main_module()
 # Everything alive now is the snapshot's: move it out of the collector's reach, so a collection
 # in a fork does not write (and so copy) every page holding a tracked object.
 gc.freeze()
-os._exit(main())
+# The read of the code channel is the ready point. The module's frame makes the calls, so no
+# agent frame but the module's is alive (holding references, i.e. reference counts written in
+# old objects) when the process ends.
+os._exit(execute(os.readv(CODE_FD, [BUFFER])))

@@ -228,7 +228,7 @@ void Machine::track_accesses() {
 TouchList Machine::touched_pages() {
   TouchList list;
   tables_->for_each_backed(kUserLow, kUserTop, [&](uint64_t virt, uint64_t& e) {
-    if ((e & pte::kPresent) && (e & pte::kAccessed))
+    if ((e & pte::kPresent) && (e & pte::kAccessed) && list.pages.size() < TouchList::kMaxPages)
       list.pages.push_back(virt | ((e & pte::kDirty) ? TouchList::kWrite : 0));
   });
   return list;

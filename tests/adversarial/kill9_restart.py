@@ -195,8 +195,12 @@ def snapshot_phase(binary):
         if not ok:
             print("FAIL: restart with a truncated snapshot does not serve Python")
             return 1
-        if os.path.getsize(snap) != size:
-            print("FAIL: the truncated snapshot was not replaced by a re-warmed one")
+        # A re-warmed snapshot is whole again; its size may differ by a few pages from the first
+        # (each warm-up has its own hash seed, so its heap is laid out a little differently).
+        new_size = os.path.getsize(snap)
+        if new_size == size // 2 or abs(new_size - size) > size // 20:
+            print(f"FAIL: the truncated snapshot was not replaced by a re-warmed one "
+                  f"({new_size} bytes, first {size})")
             return 1
         # 3. kill -9 while warming and saving, at several points; every restart must serve.
         for delay in (0.05, 0.3, 0.8, 1.5):

@@ -18,15 +18,10 @@
 #include "kvm/run.hpp"
 #include "kvm/snapshot.hpp"
 #include "sandbox/factory.hpp"
+#include "skip_without_kvm.hpp"
 
 namespace forkbox::kvm {
 namespace {
-
-#define SKIP_WITHOUT_KVM()                                        \
-  do {                                                            \
-    std::string why;                                              \
-    if (!available(&why)) GTEST_SKIP() << "no kvm: " << why;      \
-  } while (0)
 
 constexpr uint64_t kMaxPages = (256ull << 20) / kPageBytes;
 
@@ -108,6 +103,20 @@ TEST(KvmFreshForks, PrewarmedForkRunsWithoutShadowFaultsAndPrintsWhatAPlainForkP
     // The replay took the faults; the execution itself takes a handful (its new pages).
     EXPECT_LT(warmed_faults * 10, plain_faults) << warmed_faults << " vs " << plain_faults;
   }
+}
+
+TEST(KvmFreshForks, TheExecutionThatTeachesTheTouchListCannotMakeItUnbounded) {
+  SKIP_WITHOUT_KVM();
+  auto snap = warm("a");
+  ASSERT_TRUE(snap);
+  auto trial = Machine::create_fork(snap->image, snap->memfd.get(), false, kMaxPages);
+  ASSERT_TRUE(trial.has_value());
+  (*trial)->track_accesses();
+  // 48 MiB written page by page: 12,288 pages, three times the bound.
+  Ran r = execute(**trial, *snap,
+                  "b = bytearray(48 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint(1)");
+  ASSERT_EQ(r.end.status, RunStatus::kExited) << r.end.message;
+  EXPECT_EQ((*trial)->touched_pages().pages.size(), TouchList::kMaxPages);
 }
 
 TEST(KvmFreshForks, PrewarmSkipsPagesNoLongerMappedAsListedAndLeavesTheForkUsable) {

@@ -10,15 +10,10 @@
 
 #include "kvm/run.hpp"
 #include "kvm/runtimes.hpp"
+#include "skip_without_kvm.hpp"
 
 namespace forkbox::kvm {
 namespace {
-
-#define SKIP_WITHOUT_KVM()                                   \
-  do {                                                       \
-    std::string why;                                         \
-    if (!available(&why)) GTEST_SKIP() << "no kvm: " << why; \
-  } while (0)
 
 std::shared_ptr<Handler> echo_handler() {
   HandlerConfig c;

@@ -11,15 +11,10 @@
 #include <string>
 
 #include "kvm/run.hpp"
+#include "skip_without_kvm.hpp"
 
 namespace forkbox::kvm {
 namespace {
-
-#define REQUIRE_KVM()                                                        \
-  do {                                                                       \
-    std::string why;                                                         \
-    if (!available(&why)) GTEST_SKIP() << "kvm engine unavailable: " << why; \
-  } while (0)
 
 std::string hostile(const std::string& name) { return std::string(KVM_HOSTILE_DIR) + "/" + name; }
 
@@ -35,7 +30,7 @@ RunRequest request(const std::string& program, std::vector<std::string> args = {
 }
 
 TEST(KvmRun, Lua54PrintsWhatItPrintsNatively) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   if (access("/usr/bin/lua5.4", X_OK) != 0) GTEST_SKIP() << "/usr/bin/lua5.4 not installed";
   RunResult r = run_program(request("/usr/bin/lua5.4", {"-e", "print(1+1)"}));
   EXPECT_EQ(r.status, RunStatus::kExited) << r.message;
@@ -45,7 +40,7 @@ TEST(KvmRun, Lua54PrintsWhatItPrintsNatively) {
 }
 
 TEST(KvmRun, Python3ImportsNumpyAndComputes) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
     GTEST_SKIP() << "python3-numpy not installed on the host";
   RunResult r = run_program(
@@ -55,13 +50,13 @@ TEST(KvmRun, Python3ImportsNumpyAndComputes) {
 }
 
 TEST(KvmRun, MissingProgramIsALoadError) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunResult r = run_program(request("/nonexistent/program"));
   EXPECT_EQ(r.status, RunStatus::kLoadError);
 }
 
 TEST(KvmRun, HostFilesOutsideTheAllowListAreRefused) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   namespace fs = std::filesystem;
   fs::path dir = fs::path(KVM_TEST_TMP) / "allowed-with-escape";
   fs::remove_all(dir);
@@ -78,7 +73,7 @@ TEST(KvmRun, HostFilesOutsideTheAllowListAreRefused) {
 }
 
 TEST(KvmRun, SocketsCannotBeOpened) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunResult r = run_program(request(hostile("sockets_refused")));
   EXPECT_EQ(r.status, RunStatus::kExited) << r.message;
   EXPECT_EQ(r.exit_status, 0) << r.captured_stdout;
@@ -86,14 +81,14 @@ TEST(KvmRun, SocketsCannotBeOpened) {
 }
 
 TEST(KvmRun, FixedMappingsOutsideUserSpaceAreRefused) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunResult r = run_program(request(hostile("mmap_hostile")));
   EXPECT_EQ(r.status, RunStatus::kExited) << r.message;
   EXPECT_EQ(r.exit_status, 0) << r.captured_stdout;
 }
 
 TEST(KvmRun, TouchingAHugeMappingStopsAtTheMemoryLimit) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunRequest req = request(hostile("mmap_hostile"), {"touch"});
   req.limits.memory_bytes = 64ull << 20;
   RunResult r = run_program(req);
@@ -102,7 +97,7 @@ TEST(KvmRun, TouchingAHugeMappingStopsAtTheMemoryLimit) {
 }
 
 TEST(KvmRun, RunawayLoopEndsAtTheDeadline) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunRequest req = request(hostile("faults"), {"spin"});
   req.limits.timeout_ms = 300;
   RunResult r = run_program(req);
@@ -111,7 +106,7 @@ TEST(KvmRun, RunawayLoopEndsAtTheDeadline) {
 }
 
 TEST(KvmRun, OutputFloodStopsAtTheOutputLimit) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunRequest req = request(hostile("output_flood"));
   req.personality.stdio.output_limit = 1 << 20;
   RunResult r = run_program(req);
@@ -127,7 +122,7 @@ struct FaultCase {
 class KvmFault : public testing::TestWithParam<FaultCase> {};
 
 TEST_P(KvmFault, IsReportedAsAGuestFault) {
-  REQUIRE_KVM();
+  SKIP_WITHOUT_KVM();
   RunResult r = run_program(request(hostile("faults"), {GetParam().what}));
   EXPECT_EQ(r.status, RunStatus::kFault) << r.message << " status " << describe(r.status);
   if (GetParam().signal != 0) {

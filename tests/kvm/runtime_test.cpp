@@ -296,9 +296,11 @@ TEST(KvmRuntime, WarmUpRehearsalLeavesNoTraceInTheProgramsView) {
 }
 
 // Regression guard on the pages one pooled print(1+1) changes (issue #6 counts them as the
-// memory an execution costs): ~151 before the cheap reseed and the agent's warm-up work, ~77
-// after. The bound is loose (it is a count, not a timing) but catches a return of the
-// per-execution reseed or a module built per execution.
+// memory an execution costs, target 64 pages = 256 KiB): ~151 before the cheap reseed and the
+// agent's warm-up work, ~77 after, 59-61 since the rehearsal also runs the finish and the
+// execution path is one function. The bound leaves room for layout noise (the hash seed moves
+// dicts between pools: a few pages) but catches a helper function or a per-execution
+// allocation of real size coming back.
 TEST(KvmRuntime, PooledPrintChangesFewGuestPages) {
   SKIP_WITHOUT_KVM();
   auto rt = make("python", "pooled");
@@ -310,7 +312,7 @@ TEST(KvmRuntime, PooledPrintChangesFewGuestPages) {
     if (i > 0) most = std::max(most, r.usage.pages_written);  // the first includes the fork
   }
   EXPECT_GT(most, 0u);
-  EXPECT_LE(most, 100u);
+  EXPECT_LE(most, 72u);
 }
 
 TEST(KvmRuntime, LuaErrorsGoToStderrWithExitOne) {

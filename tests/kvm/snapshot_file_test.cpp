@@ -17,17 +17,12 @@
 
 #include "kvm/run.hpp"
 #include "kvm/runtimes.hpp"
+#include "skip_without_kvm.hpp"
 
 namespace forkbox::kvm {
 namespace {
 
 namespace fs = std::filesystem;
-
-#define SKIP_WITHOUT_KVM()                                   \
-  do {                                                       \
-    std::string why;                                         \
-    if (!available(&why)) GTEST_SKIP() << "no kvm: " << why; \
-  } while (0)
 
 RuntimeConfig lua_config() {
   RuntimeConfig c;

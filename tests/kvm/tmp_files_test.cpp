@@ -11,6 +11,7 @@
 
 #include "kvm/run.hpp"
 #include "sandbox/factory.hpp"
+#include "skip_without_kvm.hpp"
 
 namespace forkbox {
 namespace {
@@ -66,8 +67,7 @@ std::string native_output() {
 }
 
 TEST(KvmTmpFiles, ReplaceRenameAndMmapMatchNativePython) {
-  std::string why;
-  if (!kvm::available(&why)) GTEST_SKIP() << "no kvm: " << why;
+  SKIP_WITHOUT_KVM();
   RuntimeConfig c;
   c.name = "python";
   c.engine = "kvm";
