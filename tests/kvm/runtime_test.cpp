@@ -9,6 +9,7 @@
 
 #include "kvm/run.hpp"
 #include "sandbox/factory.hpp"
+#include "skip_without_kvm.hpp"
 
 namespace forkbox {
 namespace {
@@ -23,12 +24,6 @@ std::shared_ptr<Runtime> make(const std::string& name, const std::string& style)
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
   return r ? *r : nullptr;
 }
-
-#define SKIP_WITHOUT_KVM()                                   \
-  do {                                                       \
-    std::string why;                                         \
-    if (!kvm::available(&why)) GTEST_SKIP() << "no kvm: " << why; \
-  } while (0)
 
 ExecResult run(Runtime& rt, std::string code, std::string stdin_data = {}) {
   ExecRequest req;
