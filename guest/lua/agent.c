@@ -149,7 +149,7 @@ static void frame_free(Frame* f) {
 static FrameError read_header_line(FILE* in, char* line, size_t* len) {
   size_t n = 0;
   for (;;) {
-    int c = getc(in);
+    int c = getc_unlocked(in); /* one thread: no stream lock per byte (~15 instructions each) */
     if (c == EOF) return n == 0 ? kFrameEmpty : kFrameHeaderUnterminated;
     if (c == '\n') break;
     /* kHeaderMax counts the '\n', so at most kHeaderMax - 1 other bytes. */
