@@ -50,7 +50,8 @@ inline constexpr uint8_t kZeroSink = 32;
   X(ANDN) X(ORN) X(XNOR) X(CLZ) X(CLZW) X(CTZ) X(CTZW) X(CPOP) X(CPOPW)                        \
   X(MAX) X(MAXU) X(MIN) X(MINU) X(SEXT_B) X(SEXT_H) X(ZEXT_H)                                  \
   X(ROL) X(ROLW) X(ROR) X(RORI) X(RORIW) X(RORW) X(ORC_B) X(REV8)                              \
-  X(BCLR) X(BCLRI) X(BEXT) X(BEXTI) X(BINV) X(BINVI) X(BSET) X(BSETI)
+  X(BCLR) X(BCLRI) X(BEXT) X(BEXTI) X(BINV) X(BINVI) X(BSET) X(BSETI)                          \
+  X(LD_PAIR) X(SD_PAIR)
 
 enum class Op : uint16_t {
 #define FORKBOX_OP_ENUM(name) name,
@@ -87,10 +88,24 @@ struct Decoded {
   uint8_t rs2 = 0;
   uint8_t rs3_rm = 0;  // rs3 in bits 0-4, rounding mode in bits 5-7
   int32_t imm = 0;
-  uint32_t unused = 0;
+  // LD_PAIR and SD_PAIR only: the second instruction of the pair (see pack_pair).
+  uint32_t pair = 0;
 
   [[nodiscard]] uint8_t rs3() const { return rs3_rm & 31; }
   [[nodiscard]] uint8_t rm() const { return static_cast<uint8_t>(rs3_rm >> 5); }
+
+  // A fused pair runs two consecutive `ld` (or two `sd`) in one dispatch: the fields above are
+  // the first instruction, `pair` packs the second: bits 0-5 its rd (loads) or rs2 (stores),
+  // up to kZeroSink; bits 6-10 rs1; bit 11 set when it is 32 bits long; bits 12-31 its
+  // 12-bit immediate, sign-extended.
+  [[nodiscard]] static uint32_t pack_pair(uint8_t reg, uint8_t base, unsigned slots, int32_t imm) {
+    return (reg & 63u) | ((base & 31u) << 6) | ((slots == 2 ? 1u : 0u) << 11) |
+           (static_cast<uint32_t>(imm) << 12);
+  }
+  [[nodiscard]] uint8_t pair_reg() const { return static_cast<uint8_t>(pair & 63); }
+  [[nodiscard]] uint8_t pair_base() const { return static_cast<uint8_t>((pair >> 6) & 31); }
+  [[nodiscard]] unsigned pair_slots() const { return ((pair >> 11) & 1) + 1; }
+  [[nodiscard]] int64_t pair_imm() const { return static_cast<int32_t>(pair) >> 12; }
 };
 static_assert(sizeof(Decoded) == 16);
 

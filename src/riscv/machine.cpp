@@ -212,6 +212,26 @@ void Machine::decode_all() {
   current_ = nullptr;
 }
 
+std::optional<Op> Machine::decoded_op(uint64_t pc) {
+  if (!g_handlers || (pc & 1)) return std::nullopt;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    CodeSegment* seg = segment_for(pc);
+    if (!seg) return std::nullopt;
+    size_t index = (pc - seg->base) / 2;
+    int32_t h = seg->slots[index].handler;
+    if (h == 0) {
+      DecodeOutcome o = decode_slot(*seg, index);
+      if (o == DecodeOutcome::kFault) return std::nullopt;
+      if (o == DecodeOutcome::kResync) continue;  // now in this fork's copy of the segment
+      h = seg->slots[index].handler;
+    }
+    for (size_t i = 0; i < 2 * static_cast<size_t>(Op::kCount); ++i)
+      if (g_handlers[i] == h) return static_cast<Op>(i / 2);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 Stop Machine::run(uint64_t max_instructions) {
   uint64_t limit = max_instructions == 0 ? ~0ull : cpu_.instret + max_instructions;
   if (limit < cpu_.instret) limit = ~0ull;
@@ -314,9 +334,27 @@ Machine::DecodeOutcome Machine::decode_slot(CodeSegment& seg_in, size_t index) {
       op = Op::BRANCH_FAR;
     }
   }
+  if ((op == Op::LD || op == Op::SD) && fuse_pair(*seg, pc, inst.slots, op, out))
+    op = op == Op::LD ? Op::LD_PAIR : Op::SD_PAIR;
   out.handler = handler(op, inst.slots);
   seg->slots[index] = out;
   return DecodeOutcome::kDecoded;
+}
+
+bool Machine::fuse_pair(const CodeSegment& seg, uint64_t pc, unsigned slots, Op op,
+                        Decoded& out) {
+  // Only within the first instruction's page: invalidate_code_page drops the slots of a
+  // written page (and the one before it), so no record may depend on bytes of another page.
+  uint64_t next = pc + slots * 2u;
+  uint64_t limit = std::min(seg.end, pc / os::kPageSize * os::kPageSize + os::kPageSize);
+  uint16_t lo = 0, hi = 0;
+  if (next + 2 > limit || !memory_.fetch(next, &lo, 2)) return false;
+  if ((lo & 3) == 3 && (next + 4 > limit || !memory_.fetch(next + 2, &hi, 2))) return false;
+  Instruction second = decode(lo, hi);
+  if (second.op != op) return false;
+  out.pair = Decoded::pack_pair(op == Op::LD ? second.rd : second.rs2, second.rs1, second.slots,
+                                second.imm);
+  return true;
 }
 
 void Machine::invalidate_code_page(uint64_t page_addr) {

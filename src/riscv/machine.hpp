@@ -141,6 +141,10 @@ class Machine {
   [[nodiscard]] size_t overhead_bytes() const;
   // Decodes every slot of every code segment (templates, before forks share them).
   void decode_all();
+  // The operation the interpreter runs for the instruction at `pc`, decoding it if needed;
+  // nullopt when pc is not executable or nothing has run yet. For tests and diagnostics: it
+  // shows fused pairs (LD_PAIR, SD_PAIR).
+  [[nodiscard]] std::optional<Op> decoded_op(uint64_t pc);
 
  private:
   friend class Template;
@@ -153,6 +157,9 @@ class Machine {
   // the faulting address; kResync means the slot now lives in a private copy of a shared
   // segment and the interpreter must look it up again.
   DecodeOutcome decode_slot(CodeSegment& seg, size_t index);
+  // Whether the instruction after the one at `pc` (`slots` long) is another `op` (LD or SD)
+  // in the same page; if so packs it into out.pair (see Decoded::pack_pair).
+  bool fuse_pair(const CodeSegment& seg, uint64_t pc, unsigned slots, Op op, Decoded& out);
   void invalidate_code_page(uint64_t page_addr);
   void drop_segments(uint64_t start, uint64_t end);
   // Makes the segment at `base` private to this fork (copying the template's), returns it.
