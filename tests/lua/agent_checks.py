@@ -53,8 +53,16 @@ def frame(name, code, args=(), header=None):
     return header.encode() + b"\n" + name_b + code_b + b"".join(args_b)
 
 
+def padded_header(length):
+    """A valid header of exactly `length` bytes before its newline (the name length is padded
+    with leading zeros), for the frame name "a" and code "print(8)"."""
+    head, tail = b"FORKBOX-EXEC 1 ", b"1 8 0"
+    return head + b"0" * (length - len(head) - len(tail)) + tail + b"\n"
+
+
 MALFORMED = [
     (b"", "stdin is empty"),
+    (padded_header(4096) + b"aprint(8)", "header line longer than 4096 bytes"),
     (b"FORKBOX-EXEC 1 1 1 0", "stdin ended inside the header line"),
     (b"X" * 5000, "header line longer than 4096 bytes"),
     (b"NOTFORKBOX 1 1 1 0\nab", "does not start with FORKBOX-EXEC"),
@@ -84,6 +92,11 @@ def check_agent(qemu, agent):
               err.count("\n") == 1,
               f"frame {data[:60]!r}: status {done.returncode}, stderr {err!r}, expected "
               f"{EXIT_BAD_FRAME} and {expected!r}")
+
+    done = run([qemu, agent], padded_header(4095) + b"aprint(8)")
+    check(done.returncode == 0 and done.stdout == b"8\n",
+          f"a header of 4095 bytes (the longest): status {done.returncode}, "
+          f"stdout {done.stdout!r}, stderr {done.stderr[:200]!r}")
 
     code = 'print(arg[0], table.concat({...}, ","), io.read("l"), io.read("a"))\nos.exit(7)'
     done = run([qemu, agent], frame("prog.lua", code, ["x", ""]) + b"line one\nrest")
