@@ -51,7 +51,7 @@ inline constexpr uint8_t kZeroSink = 32;
   X(MAX) X(MAXU) X(MIN) X(MINU) X(SEXT_B) X(SEXT_H) X(ZEXT_H)                                  \
   X(ROL) X(ROLW) X(ROR) X(RORI) X(RORIW) X(RORW) X(ORC_B) X(REV8)                              \
   X(BCLR) X(BCLRI) X(BEXT) X(BEXTI) X(BINV) X(BINVI) X(BSET) X(BSETI)                          \
-  X(LD_PAIR) X(SD_PAIR)
+  X(LD_PAIR) X(SD_PAIR) X(MV_PAIR) X(ADDI_JALR)
 
 enum class Op : uint16_t {
 #define FORKBOX_OP_ENUM(name) name,
@@ -88,16 +88,16 @@ struct Decoded {
   uint8_t rs2 = 0;
   uint8_t rs3_rm = 0;  // rs3 in bits 0-4, rounding mode in bits 5-7
   int32_t imm = 0;
-  // LD_PAIR and SD_PAIR only: the second instruction of the pair (see pack_pair).
+  // Fused pairs only (LD_PAIR, SD_PAIR, MV_PAIR, ADDI_JALR): the second instruction.
   uint32_t pair = 0;
 
   [[nodiscard]] uint8_t rs3() const { return rs3_rm & 31; }
   [[nodiscard]] uint8_t rm() const { return static_cast<uint8_t>(rs3_rm >> 5); }
 
-  // A fused pair runs two consecutive `ld` (or two `sd`) in one dispatch: the fields above are
-  // the first instruction, `pair` packs the second: bits 0-5 its rd (loads) or rs2 (stores),
-  // up to kZeroSink; bits 6-10 rs1; bit 11 set when it is 32 bits long; bits 12-31 its
-  // 12-bit immediate, sign-extended.
+  // A fused pair runs two consecutive instructions in one dispatch: the fields above are the
+  // first instruction, `pair` packs the second: bits 0-5 its rd (rs2 for a store), up to
+  // kZeroSink; bits 6-10 rs1; bit 11 set when it is 32 bits long; bits 12-31 its 12-bit
+  // immediate, sign-extended.
   [[nodiscard]] static uint32_t pack_pair(uint8_t reg, uint8_t base, unsigned slots, int32_t imm) {
     return (reg & 63u) | ((base & 31u) << 6) | ((slots == 2 ? 1u : 0u) << 11) |
            (static_cast<uint32_t>(imm) << 12);

@@ -9,10 +9,10 @@
 // without one.
 //
 // Dispatch, not the work of an instruction, is most of the cost on branchy code (the host
-// mispredicts the indirect jump), so two consecutive `ld` or two consecutive `sd` in one page,
-// the register saves and restores around every call, decode into one fused record (LD_PAIR,
-// SD_PAIR) run by one handler. Lua `print(1+1)` through a fork: 4-5% faster; a streaming
-// kernel 15-30%.
+// mispredicts the indirect jump), so the commonest pairs of compiled code decode into one
+// fused record run by one handler, when both lie in one page: ld+ld and sd+sd (the register
+// saves and restores around every call), mv+mv (argument shuffles) and addi+jalr (the
+// `addi sp, sp, N; ret` epilogue). See Machine::fuse_pair and docs/benchmarks.md.
 //
 // Guest floating-point runs on the host SSE unit with the guest's rounding mode and sticky
 // flags live in MXCSR for the whole loop (see fpu.hpp); MXCSR is swapped in on entry and

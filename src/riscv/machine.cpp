@@ -334,27 +334,39 @@ Machine::DecodeOutcome Machine::decode_slot(CodeSegment& seg_in, size_t index) {
       op = Op::BRANCH_FAR;
     }
   }
-  if ((op == Op::LD || op == Op::SD) && fuse_pair(*seg, pc, inst.slots, op, out))
-    op = op == Op::LD ? Op::LD_PAIR : Op::SD_PAIR;
+  if (op == Op::LD || op == Op::SD || op == Op::MV || op == Op::ADDI)
+    op = fuse_pair(*seg, pc, inst.slots, op, out);
   out.handler = handler(op, inst.slots);
   seg->slots[index] = out;
   return DecodeOutcome::kDecoded;
 }
 
-bool Machine::fuse_pair(const CodeSegment& seg, uint64_t pc, unsigned slots, Op op,
-                        Decoded& out) {
+Op Machine::fuse_pair(const CodeSegment& seg, uint64_t pc, unsigned slots, Op op,
+                      Decoded& out) {
   // Only within the first instruction's page: invalidate_code_page drops the slots of a
   // written page (and the one before it), so no record may depend on bytes of another page.
   uint64_t next = pc + slots * 2u;
   uint64_t limit = std::min(seg.end, pc / os::kPageSize * os::kPageSize + os::kPageSize);
   uint16_t lo = 0, hi = 0;
-  if (next + 2 > limit || !memory_.fetch(next, &lo, 2)) return false;
-  if ((lo & 3) == 3 && (next + 4 > limit || !memory_.fetch(next + 2, &hi, 2))) return false;
+  if (next + 2 > limit || !memory_.fetch(next, &lo, 2)) return op;
+  if ((lo & 3) == 3 && (next + 4 > limit || !memory_.fetch(next + 2, &hi, 2))) return op;
   Instruction second = decode(lo, hi);
-  if (second.op != op) return false;
-  out.pair = Decoded::pack_pair(op == Op::LD ? second.rd : second.rs2, second.rs1, second.slots,
-                                second.imm);
-  return true;
+  Op fused = op;
+  uint8_t reg = second.rd;
+  if (op == Op::LD && second.op == Op::LD) {
+    fused = Op::LD_PAIR;
+  } else if (op == Op::SD && second.op == Op::SD) {
+    fused = Op::SD_PAIR;
+    reg = second.rs2;
+  } else if (op == Op::MV && second.op == Op::MV) {
+    fused = Op::MV_PAIR;
+  } else if (op == Op::ADDI && second.op == Op::JALR) {
+    fused = Op::ADDI_JALR;  // a function's epilogue: `addi sp, sp, N; ret`
+  } else {
+    return op;
+  }
+  out.pair = Decoded::pack_pair(reg, second.rs1, second.slots, second.imm);
+  return fused;
 }
 
 void Machine::invalidate_code_page(uint64_t page_addr) {

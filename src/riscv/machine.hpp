@@ -157,9 +157,10 @@ class Machine {
   // the faulting address; kResync means the slot now lives in a private copy of a shared
   // segment and the interpreter must look it up again.
   DecodeOutcome decode_slot(CodeSegment& seg, size_t index);
-  // Whether the instruction after the one at `pc` (`slots` long) is another `op` (LD or SD)
-  // in the same page; if so packs it into out.pair (see Decoded::pack_pair).
-  bool fuse_pair(const CodeSegment& seg, uint64_t pc, unsigned slots, Op op, Decoded& out);
+  // The fused operation for `op` at `pc` (`slots` long) and the instruction after it in the
+  // same page, with the second packed into out.pair (see Decoded::pack_pair); `op` itself
+  // when they do not fuse. Pairs: ld+ld, sd+sd, mv+mv, addi+jalr.
+  Op fuse_pair(const CodeSegment& seg, uint64_t pc, unsigned slots, Op op, Decoded& out);
   void invalidate_code_page(uint64_t page_addr);
   void drop_segments(uint64_t start, uint64_t end);
   // Makes the segment at `base` private to this fork (copying the template's), returns it.

@@ -1,5 +1,5 @@
-// Fused load and store pairs: the interpreter runs two consecutive `ld` (or `sd`) from one
-// decoded record. Each test places hand-encoded instructions in a root machine, runs them to
+// Fused pairs: the interpreter runs two consecutive `ld`, `sd`, `mv`, or an `addi` and a
+// `jalr`, from one decoded record. Each test places hand-encoded instructions in a root machine, runs them to
 // an illegal instruction, and checks registers, memory, the retired-instruction count and,
 // through Machine::decoded_op, that the pair really was fused (or deliberately was not).
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@ namespace {
 constexpr uint64_t kCode = 0x100000;      // two executable pages
 constexpr uint64_t kData = 0x200000;      // one writable page
 constexpr uint64_t kUnmapped = 0x300000;  // nothing here
-constexpr unsigned kA0 = 10, kA1 = 11, kA2 = 12, kA3 = 13, kA4 = 14;
+constexpr unsigned kRa = 1, kSp = 2, kA0 = 10, kA1 = 11, kA2 = 12, kA3 = 13, kA4 = 14;
 
 uint32_t ld(unsigned rd, int imm, unsigned rs1) {
   return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (3u << 12) | (rd << 7) | 0x03u;
@@ -24,6 +24,13 @@ uint32_t ld(unsigned rd, int imm, unsigned rs1) {
 uint32_t sd(unsigned rs2, int imm, unsigned rs1) {
   auto i = static_cast<uint32_t>(imm);
   return ((i >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (3u << 12) | ((i & 31u) << 7) | 0x23u;
+}
+uint32_t addi(unsigned rd, unsigned rs1, int imm) {
+  return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (rd << 7) | 0x13u;
+}
+uint32_t mv(unsigned rd, unsigned rs) { return addi(rd, rs, 0); }
+uint32_t jalr(unsigned rd, unsigned rs1, int imm) {
+  return (static_cast<uint32_t>(imm) << 20) | (rs1 << 15) | (rd << 7) | 0x67u;
 }
 // c.ld a2, 8(a0): the compressed form, to pair a 2-byte with a 4-byte instruction.
 constexpr uint16_t kCLdA2_8A0 = 0x6510;
@@ -194,6 +201,70 @@ TEST_F(FusedPairs, RewritingTheSecondInstructionIsSeen) {
   Stop s = run_from(kCode);
   EXPECT_EQ(s.pc, kCode + 8) << describe(s);
   EXPECT_EQ(x(kA3), 102u);
+}
+
+TEST_F(FusedPairs, MovesRunInOrder) {
+  code(kCode, {mv(kA0, kA1), mv(kA1, kA0), mv(kA2, kA3)});  // not a swap: both end as a1
+  x(kA0) = 1;
+  x(kA1) = 2;
+  x(kA3) = 3;
+  Stop s = run_from(kCode);
+  EXPECT_EQ(s.pc, kCode + 12) << describe(s);
+  EXPECT_EQ(m_.cpu().instret, 3u);
+  EXPECT_EQ(x(kA0), 2u);
+  EXPECT_EQ(x(kA1), 2u);
+  EXPECT_EQ(x(kA2), 3u);
+  EXPECT_EQ(m_.decoded_op(kCode), Op::MV_PAIR);
+  EXPECT_EQ(m_.decoded_op(kCode + 8), Op::MV);
+}
+
+TEST_F(FusedPairs, AnEpilogueAdjustsTheStackAndReturns) {
+  const uint64_t ret_to = kCode + 0x100;
+  code(kCode, {addi(kSp, kSp, 32), jalr(0, kRa, 0)});
+  x(kSp) = kData + 64;
+  x(kRa) = ret_to;
+  Stop s = run_from(kCode);
+  EXPECT_EQ(s.reason, StopReason::kIllegalInstruction) << describe(s);
+  EXPECT_EQ(s.pc, ret_to);
+  EXPECT_EQ(m_.cpu().instret, 2u);
+  EXPECT_EQ(x(kSp), kData + 96);
+  EXPECT_EQ(m_.decoded_op(kCode), Op::ADDI_JALR);
+}
+
+TEST_F(FusedPairs, TheJumpUsesTheAddedRegisterAndLinksPastItself) {
+  // addi a0, a0, 8; jalr ra, 4(a0): target = (a0 + 8) + 4, link = the address after the jalr.
+  code(kCode, {addi(kA0, kA0, 8), jalr(kRa, kA0, 4)});
+  x(kA0) = kCode + 0x200 - 12;
+  Stop s = run_from(kCode);
+  EXPECT_EQ(s.pc, kCode + 0x200) << describe(s);
+  EXPECT_EQ(x(kRa), kCode + 8);
+  EXPECT_EQ(x(kA0), kCode + 0x200 - 4);
+  EXPECT_EQ(m_.cpu().instret, 2u);
+  EXPECT_EQ(m_.decoded_op(kCode), Op::ADDI_JALR);
+}
+
+TEST_F(FusedPairs, AJumpOutOfTheCodeFaultsAtItsTargetWithBothCounted) {
+  code(kCode, {addi(kSp, kSp, 16), jalr(0, kRa, 0)});
+  x(kRa) = kUnmapped;
+  Stop s = run_from(kCode);
+  EXPECT_EQ(s.reason, StopReason::kMemoryFault) << describe(s);
+  EXPECT_EQ(s.pc, kUnmapped);
+  EXPECT_EQ(s.fault.kind, AccessKind::kExecute);
+  EXPECT_EQ(m_.cpu().instret, 2u);
+  EXPECT_EQ(x(kSp), 16u);
+}
+
+TEST_F(FusedPairs, TheInstructionBudgetStopsAtTheTargetOfAFusedJump) {
+  // A loop made of one fused pair: addi a0, a0, 1; jalr x0, 0(a1) with a1 = the loop start.
+  code(kCode, {addi(kA0, kA0, 1), jalr(0, kA1, 0)});
+  x(kA1) = kCode;
+  m_.cpu().pc = kCode;
+  m_.cpu().instret = 0;
+  Stop s = m_.run(101);
+  EXPECT_EQ(s.reason, StopReason::kInstructionLimit) << describe(s);
+  EXPECT_EQ(s.pc, kCode);
+  EXPECT_EQ(m_.cpu().instret, 102u);  // checked on the taken jump, as for unfused code
+  EXPECT_EQ(x(kA0), 51u);
 }
 
 }  // namespace
