@@ -73,6 +73,16 @@ Stop Machine::run_loop(uint64_t limit) {
   Decoded* d = nullptr;
   uint64_t base = 0;
   uint32_t fp_flags = 0;  // flags raised in software during this loop
+  // Translated code of the current segment (jit.hpp): host entry per slot, or none.
+  const uintptr_t* jent = nullptr;
+  uintptr_t jit_entry = 0;
+  JitContext jc;
+  jc.x = x;
+  jc.read_tlb = mem.read_tlb_data();
+  jc.write_tlb = mem.write_tlb_data();
+  jc.salt = mem.salt_address();
+  jc.limit = limit;
+  jc.memory = &mem;
 
   const uint32_t host_mxcsr = _mm_getcsr();
   _mm_setcsr(fpu::mxcsr_for(cpu_.frm) | fpu::mxcsr_flags_from(cpu_.fflags));
@@ -85,11 +95,13 @@ Stop Machine::run_loop(uint64_t limit) {
     ++icount;           \
     DISPATCH();         \
   } while (0)
-// A taken transfer to a slot of this segment, with the budget check.
+// A taken transfer to a slot of this segment, with the budget check; into translated code
+// when the segment has some for that slot.
 #define JUMP_TO(dp)                                   \
   do {                                                \
     d = (dp);                                         \
     if (++icount >= limit) [[unlikely]] goto budget;  \
+    if (jent && (jit_entry = jent[d - slots]) != 0) goto enter_jit; \
     DISPATCH();                                       \
   } while (0)
 // A transfer to any address: stay in this segment when possible, else resync.
@@ -124,8 +136,30 @@ resync: {
   base = seg->base;
   slots = seg->slots;
   d = slots + ((cpu_.pc - base) >> 1);
+  jent = seg->jit ? seg->jit->entries() : nullptr;
   if (icount >= limit) goto budget;
+  if (jent && (jit_entry = jent[d - slots]) != 0) goto enter_jit;
   DISPATCH();
+}
+
+enter_jit: {
+  // Translated code runs until it needs the interpreter; it has counted every instruction it
+  // completed and left d's instruction (if any) for the interpreter to run.
+  jc.icount = icount;
+  jc.entries = jent;
+  ++jit_entries_;
+  seg->jit->run(jc, jit_entry);
+  icount = jc.icount;
+  d = slots + jc.exit_slot;
+  switch (jc.exit_kind) {
+    case JitExit::kAtSlot: DISPATCH();
+    case JitExit::kBudget: goto budget;
+    case JitExit::kToAddress: cpu_.pc = jc.exit_pc; goto resync;
+    case JitExit::kLoadFault: goto mem_fault;
+    case JitExit::kStoreFault: goto op_store_fault_s1;
+    case JitExit::kStoreFault32: goto op_store_fault_s2;
+  }
+  goto mem_fault;
 }
 
 #define CAT3_(a, b, c) a##b##c

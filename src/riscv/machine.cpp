@@ -193,7 +193,10 @@ void Machine::set_stdin(std::string data) {
 
 size_t Machine::overhead_bytes() const {
   size_t code = 0;
-  for (const auto& [b, seg] : segments_) code += ((seg->end - seg->base) / 2 + 2) * sizeof(Decoded);
+  for (const auto& [b, seg] : segments_) {
+    code += ((seg->end - seg->base) / 2 + 2) * sizeof(Decoded);
+    if (seg->jit) code += seg->jit->memory_bytes();
+  }
   return sizeof(Machine) - sizeof(Memory) + memory_.overhead_bytes() + code +
          pending_stdin_.capacity() + (personality_ && parent_ ? sizeof(os::Personality) : 0);
 }
@@ -230,6 +233,12 @@ std::optional<Op> Machine::decoded_op(uint64_t pc) {
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+void Machine::translate_all() {
+  for (auto& [b, seg] : segments_)
+    if (!seg->jit) seg->jit = JitCode::translate(memory_, seg->base, seg->end);
+  current_ = nullptr;
 }
 
 Stop Machine::run(uint64_t max_instructions) {

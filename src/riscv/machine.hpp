@@ -21,6 +21,7 @@
 
 #include "linux/personality.hpp"
 #include "riscv/decoded.hpp"
+#include "riscv/jit.hpp"
 #include "riscv/memory.hpp"
 #include "sandbox/runtime.hpp"
 
@@ -54,6 +55,9 @@ struct CodeSegment {
   // (end - base) / 2 slots plus two sentinels, from calloc: pages of undecoded slots cost
   // nothing until touched.
   Decoded* slots = nullptr;
+  // Translated code for the segment (templates only; a private copy made by clone() has none
+  // and is interpreted).
+  std::unique_ptr<JitCode> jit;
 };
 
 enum class StopReason : uint8_t {
@@ -139,8 +143,12 @@ class Machine {
   [[nodiscard]] const std::shared_ptr<const Template>& parent() const { return parent_; }
   // Host memory this machine uses beyond its guest pages' contents.
   [[nodiscard]] size_t overhead_bytes() const;
+  // Times this machine entered translated code (jit.hpp): a diagnostic.
+  [[nodiscard]] uint64_t translated_entries() const { return jit_entries_; }
   // Decodes every slot of every code segment (templates, before forks share them).
   void decode_all();
+  // Translates every code segment to host code (templates, after decode_all; see jit.hpp).
+  void translate_all();
   // The operation the interpreter runs for the instruction at `pc`, decoding it if needed;
   // nullopt when pc is not executable or nothing has run yet. For tests and diagnostics: it
   // shows fused pairs (LD_PAIR, SD_PAIR).
@@ -183,6 +191,7 @@ class Machine {
   std::map<uint64_t, std::unique_ptr<CodeSegment>> segments_;  // own, by base
   std::vector<uint64_t> hidden_parent_segments_;  // template segments unmapped in this fork
   CodeSegment* current_ = nullptr;
+  uint64_t jit_entries_ = 0;
   bool code_map_changed_ = false;
   ReadyPoint ready_ = ReadyPoint::kNone;
   const HandlerRequest* request_ = nullptr;

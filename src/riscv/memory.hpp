@@ -106,6 +106,13 @@ class Memory final : public os::GuestMemory {
   // Instruction fetch (needs PROT_EXEC).
   [[nodiscard]] bool fetch(uint64_t addr, void* out, size_t n);
 
+  // For translated code (jit.hpp): the TLBs (16-byte entries: the tag, then host address
+  // minus guest address) and the salt their tags are XORed with. Stable for this object's
+  // lifetime; the salt changes only between runs and in system calls.
+  [[nodiscard]] const void* read_tlb_data() const { return read_tlb_.data(); }
+  [[nodiscard]] const void* write_tlb_data() const { return write_tlb_.data(); }
+  [[nodiscard]] const uint64_t* salt_address() const { return &salt_; }
+
   [[nodiscard]] const FaultInfo& last_fault() const { return fault_; }
   void clear_fault() { fault_ = {}; }
   void set_fault_info(const FaultInfo& f) { fault_ = f; }
@@ -162,6 +169,7 @@ class Memory final : public os::GuestMemory {
   // Guest page numbers are below 2^26 (kAddressLimit / 4 KiB), so salts that are multiples
   // of 2^27 keep tags of different generations apart: 2^37 flushes per object before reuse.
   static constexpr uint64_t kSaltStep = 1ull << 27;
+  static_assert(sizeof(TlbEntry) == 16, "translated code indexes TLBs in 16-byte steps");
 
   // The materialized page (own, else inherited from base_), or nullptr.
   [[nodiscard]] uint8_t* find_page(uint64_t page) const {

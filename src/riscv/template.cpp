@@ -29,12 +29,14 @@ std::expected<std::shared_ptr<const Template>, std::string> Template::build(
   // 3. Symbols for calls by name; 4. decode and freeze.
   std::ifstream f(spec.program, std::ios::binary);
   std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-  return freeze(std::move(m), elf::read_function_symbols(bytes));
+  return freeze(std::move(m), elf::read_function_symbols(bytes), spec.translate);
 }
 
 std::shared_ptr<const Template> Template::freeze(
-    std::unique_ptr<Machine> paused, std::unordered_map<std::string, uint64_t> symbols) {
+    std::unique_ptr<Machine> paused, std::unordered_map<std::string, uint64_t> symbols,
+    bool translate) {
   paused->decode_all();
+  if (translate) paused->translate_all();
   auto t = std::shared_ptr<Template>(new Template(std::move(paused)));
   t->symbols_ = std::move(symbols);
   return t;

@@ -28,6 +28,9 @@ struct TemplateSpec {
   // its ready point after this many never will, and the budget keeps a broken one from
   // hanging the server's start.
   uint64_t warmup_instructions = 10'000'000'000ull;
+  // Translate the program's code to host code at freeze time (jit.hpp). Off: every fork
+  // interprets (for comparison, and as a fallback).
+  bool translate = true;
 };
 
 class Template {
@@ -38,7 +41,8 @@ class Template {
       const TemplateSpec& spec);
   // Freezes a root machine that is paused at its ready point.
   [[nodiscard]] static std::shared_ptr<const Template> freeze(
-      std::unique_ptr<Machine> paused, std::unordered_map<std::string, uint64_t> symbols = {});
+      std::unique_ptr<Machine> paused, std::unordered_map<std::string, uint64_t> symbols = {},
+      bool translate = true);
 
   [[nodiscard]] const Machine& machine() const { return *machine_; }
   [[nodiscard]] ReadyPoint ready_point() const { return machine_->ready_point(); }
