@@ -34,6 +34,7 @@ struct RunOptions {
   std::vector<std::string> env;
   bool clear_env = false;
   bool stats = false;
+  bool translate = false;
 };
 
 void print_stats(const RunResult& r) {
@@ -98,6 +99,7 @@ int execute(const RunOptions& o, const std::vector<std::string>& rest) {
     return kExitUsage;
   }
   req.limits.memory_bytes = o.memory_mb << 20;
+  req.translate = o.translate;
   req.personality.stdio.stdin_host_fd = 0;
   req.personality.stdio.stdout_host_fd = 1;
   req.personality.stdio.stderr_host_fd = 2;
@@ -109,6 +111,10 @@ int execute(const RunOptions& o, const std::vector<std::string>& rest) {
     if (o.max_instructions != 0) {
       // Guest code runs natively on the kvm engine: instructions are not counted.
       fmt::print(stderr, "forkbox: run: --max-instructions needs the riscv engine; use --timeout-ms\n");
+      return kExitUsage;
+    }
+    if (o.translate) {
+      fmt::print(stderr, "forkbox: run: --translate needs the riscv engine (kvm runs natively)\n");
       return kExitUsage;
     }
 #ifdef FORKBOX_HAVE_KVM
@@ -165,6 +171,8 @@ Command register_run(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_flag("--clear-env", opts->clear_env, "Start the guest with an empty environment");
   cmd->add_flag("--stats", opts->stats, "Print one JSON line of statistics on stderr");
+  cmd->add_flag("--translate", opts->translate,
+                "riscv: translate the program to host code first (slower start, faster run)");
   cmd->prefix_command();
   return [opts, cmd](const std::vector<std::string>& tail) {
     std::vector<std::string> command = cmd->remaining();

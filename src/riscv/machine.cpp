@@ -235,6 +235,12 @@ std::optional<Op> Machine::decoded_op(uint64_t pc) {
   return std::nullopt;
 }
 
+void Machine::prepare_entry() {
+  // A run with no budget left finds (creates) the segment at pc and stops before the first
+  // instruction; it also sets up the interpreter's handler table that decode_all needs.
+  (void)run_loop(cpu_.instret);
+}
+
 void Machine::translate_all() {
   for (auto& [b, seg] : segments_)
     if (!seg->jit) seg->jit = JitCode::translate(memory_, seg->base, seg->end);

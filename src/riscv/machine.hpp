@@ -149,6 +149,9 @@ class Machine {
   void decode_all();
   // Translates every code segment to host code (templates, after decode_all; see jit.hpp).
   void translate_all();
+  // Prepares a root machine that has not run to become a template at its entry point: sets
+  // up the code segment at pc without running an instruction.
+  void prepare_entry();
   // The operation the interpreter runs for the instruction at `pc`, decoding it if needed;
   // nullopt when pc is not executable or nothing has run yet. For tests and diagnostics: it
   // shows fused pairs (LD_PAIR, SD_PAIR).

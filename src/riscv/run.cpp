@@ -5,6 +5,7 @@
 
 #include "riscv/load.hpp"
 #include "riscv/machine.hpp"
+#include "riscv/template.hpp"
 
 namespace forkbox::riscv {
 RunResult run_program(const RunRequest& req) {
@@ -12,13 +13,24 @@ RunResult run_program(const RunRequest& req) {
   RunResult result;
   os::PersonalityConfig pc = req.personality;
   pc.arch = os::Arch::kRiscv64;
-  Machine m(std::move(pc), req.limits.memory_bytes);
+  auto root = std::make_unique<Machine>(std::move(pc), req.limits.memory_bytes);
 
-  if (auto loaded = load_static_program(m, req.program, req.argv, req.envp); !loaded) {
+  if (auto loaded = load_static_program(*root, req.program, req.argv, req.envp); !loaded) {
     result.status = RunStatus::kLoadError;
     result.message = loaded.error();
     return result;
   }
+
+  // Translated: the loaded program becomes a template at its entry point, translated once,
+  // and runs in a fork of it (the path every request takes), from its first instruction.
+  std::shared_ptr<const Template> frozen;
+  std::unique_ptr<Machine> fork;
+  if (req.translate) {
+    root->prepare_entry();
+    frozen = Template::freeze(std::move(root), {}, true);
+    fork = std::make_unique<Machine>(frozen, req.limits.memory_bytes);
+  }
+  Machine& m = fork ? *fork : *root;
 
   Stop stop = m.run(req.limits.max_instructions);
   result.status = run_status(stop.reason);
