@@ -224,6 +224,7 @@ std::expected<std::shared_ptr<Runtime>, std::string> make_runtime(const RuntimeC
   for (const auto& [k, v] : config.env) spec.envp.push_back(k + "=" + v);
   spec.personality = captured_stdio(config.allow_read, true);
   spec.memory_bytes = config.memory_mb << 20;
+  spec.translate = config.translate;
   auto tmpl = Template::build(spec);
   if (!tmpl) return std::unexpected(tmpl.error());
   RuntimeInfo info{config.name, "5.4", "riscv", {"lua5.4", "lua54"}};
@@ -236,6 +237,7 @@ std::expected<std::shared_ptr<Handler>, std::string> make_handler(const HandlerC
   spec.argv = {config.program};
   spec.personality = captured_stdio({}, false);
   spec.memory_bytes = config.memory_mb << 20;
+  spec.translate = config.translate;
   auto tmpl = Template::build(spec);
   if (!tmpl) return std::unexpected(tmpl.error());
   if ((*tmpl)->ready_point() != ReadyPoint::kWaitRequest)

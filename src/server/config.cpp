@@ -215,6 +215,7 @@ std::expected<void, ConfigError> read_runtime(const toml::table& t, const std::s
   FORKBOX_TRY(r.unsigned_key("rotate_after_forks", rt.rotate_after_forks));
   FORKBOX_TRY(r.unsigned_key("rotate_after_seconds", rt.rotate_after_seconds));
   FORKBOX_TRY(r.string_key("snapshot_path", rt.snapshot_path));
+  FORKBOX_TRY(r.bool_key("translate", rt.translate));
   FORKBOX_TRY(r.no_unknown_keys());
   if (rt.name.empty() || rt.engine.empty()) return bad(where + ": name and engine are required");
   rt.program = resolve(rt.program, base);
@@ -235,6 +236,7 @@ std::expected<void, ConfigError> read_handler(const toml::table& t, const std::s
   FORKBOX_TRY(r.unsigned_key("max_instructions", h.max_instructions));
   FORKBOX_TRY(r.unsigned_key("timeout_ms", h.timeout_ms));
   FORKBOX_TRY(r.unsigned_key("memory_mb", h.memory_mb));
+  FORKBOX_TRY(r.bool_key("translate", h.translate));
   FORKBOX_TRY(r.no_unknown_keys());
   if (h.name.empty() || h.program.empty()) return bad(where + ": name and program are required");
   // The name is one URL path segment: /app/{name}/.

@@ -539,6 +539,7 @@ rate_per_second = 2.5
 name = "lua"
 engine = "riscv"
 timeout_ms = 500
+translate = false
 [[handlers]]
 name = "hello"
 program = "guests/hello"
@@ -556,7 +557,9 @@ program = "guests/hello"
   EXPECT_EQ(c->api_keys[0].max_concurrency, 4u);
   ASSERT_EQ(c->runtimes.size(), 1u);
   EXPECT_EQ(c->runtimes[0].timeout_ms, 500u);
+  EXPECT_FALSE(c->runtimes[0].translate);
   ASSERT_EQ(c->handlers.size(), 1u);
+  EXPECT_TRUE(c->handlers[0].translate);  // the default
   EXPECT_EQ(c->handlers[0].program.front(), '/');  // resolved against the file's directory
   { std::ofstream(path) << "[server]\nthreds = 2\n"; }
   auto typo = load_config(path);
