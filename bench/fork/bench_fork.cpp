@@ -7,7 +7,9 @@
 //   reset                 reset() of a fork that just served the trivial handler
 //   write2pages / write64k  fork + a handler that dirties 2 pages / 64 KiB + discard
 //   lua_exec              `print(1+1)` through the Lua runtime (fork, run, collect output)
-//   fresh_load_handler    load + warm the trivial handler from its ELF per request
+//   lua_exec_interpreted  the same with an untranslated template (every fork interprets)
+//   fresh_load_handler    load + warm the trivial handler from its ELF per request (interpreted:
+//                         translating per request would cost more than it saves)
 // Run: build/bench/fork/bench_fork  (results: docs/benchmarks.md)
 #include <benchmark/benchmark.h>
 
@@ -24,10 +26,11 @@ namespace {
 
 std::string guest(const char* name) { return std::string(FORKBOX_BENCH_GUESTS) + "/" + name; }
 
-std::shared_ptr<const Template> build(const char* name) {
+std::shared_ptr<const Template> build(const char* name, bool translate = true) {
   TemplateSpec spec;
   spec.program = guest(name);
   spec.argv = {spec.program};
+  spec.translate = translate;
   auto t = Template::build(spec);
   if (!t) std::abort();  // a benchmark with no guest has nothing to measure
   return *t;
@@ -94,10 +97,11 @@ void write64k(benchmark::State& state) { write_bytes(state, "65536"); }
 BENCHMARK(write2pages);
 BENCHMARK(write64k);
 
-void lua_exec(benchmark::State& state) {
+void lua_exec_with(benchmark::State& state, bool translate) {
   RuntimeConfig cfg;
   cfg.name = "lua";
   cfg.engine = "riscv";
+  cfg.translate = translate;
   auto rt = riscv::make_runtime(cfg);
   if (!rt) {
     state.SkipWithError(rt.error().c_str());
@@ -111,12 +115,15 @@ void lua_exec(benchmark::State& state) {
     if (!r || r->stdout_data != "2\n") state.SkipWithError("wrong output");
   }
 }
+void lua_exec(benchmark::State& state) { lua_exec_with(state, true); }
+void lua_exec_interpreted(benchmark::State& state) { lua_exec_with(state, false); }
 BENCHMARK(lua_exec)->Unit(benchmark::kMicrosecond);
+BENCHMARK(lua_exec_interpreted)->Unit(benchmark::kMicrosecond);
 
 void fresh_load_handler(benchmark::State& state) {
   HandlerRequest req;
   for (auto _ : state) {
-    auto t = build("trivial_handler");
+    auto t = build("trivial_handler", false);
     Machine m(t, 64 << 20);
     m.set_request(&req);
     check(m.run(100'000), state);

@@ -34,10 +34,14 @@ double median_ns(size_t batch, const std::function<void()>& body, int batches = 
   return per_iter[per_iter.size() / 2];
 }
 
-std::expected<std::shared_ptr<const riscv::Template>, std::string> build(const std::string& name) {
+// `translate` off for the fresh-load contrast: a program loaded per request is interpreted
+// (translating it would cost far more than it saves).
+std::expected<std::shared_ptr<const riscv::Template>, std::string> build(const std::string& name,
+                                                                          bool translate = true) {
   riscv::TemplateSpec spec;
   spec.program = bundled_path("bench/fork/guests/" + name);
   spec.argv = {spec.program};
+  spec.translate = translate;
   return riscv::Template::build(spec);
 }
 
@@ -111,12 +115,22 @@ int run_bench() {
       auto r = (*lua)->exec(er);
       ok &= r && r->stdout_data == "2\n";
     }) / 1000.0;
+    // The same through forks of an interpreted template: what translation gains.
+    cfg.translate = false;
+    if (auto interpreted = riscv::make_runtime(cfg)) {
+      out["lua_exec_interpreted_us"] = median_ns(100, [&] {
+        auto r = (*interpreted)->exec(er);
+        ok &= r && r->stdout_data == "2\n";
+      }) / 1000.0;
+      out["lua_translation_speedup"] =
+          out["lua_exec_interpreted_us"].get<double>() / out["lua_exec_us"].get<double>();
+    }
   } else {
     out["lua_exec_us"] = nullptr;
     out["lua_error"] = lua.error();
   }
   out["fresh_load_us"] = median_ns(20, [&] {
-    auto t = build("trivial_handler");
+    auto t = build("trivial_handler", false);
     ok &= t.has_value();
     if (t) {
       riscv::Machine f(*t, 64 << 20);
