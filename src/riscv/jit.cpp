@@ -205,12 +205,14 @@ class Translator {
       if (len == 4 && (pc + 4 > end_ || !memory_.fetch(pc + 2, &hi, 2))) break;
       size_t index = (pc - base_) / 2;
       size_t start = hot_.pos();
-      if (emit(decode(lo, hi), pc, index)) {
+      bool ok = emit(decode(lo, hi), pc, index);
+      if (ok) {
         entry_offset_[index] = static_cast<int64_t>(start);
         ++translated;
       } else {
         jump_to(hot_, hot_.jmp(), exit_stub(JitExit::kAtSlot, index));
       }
+      sweep_.emplace_back(index, ok);
       pc += len;
     }
     // Falling off the last translated instruction: the interpreter takes over there.
@@ -324,17 +326,23 @@ class Translator {
       case Op::LH: e.op_mem(true, {0x0F, 0xBF}, RAX, base, disp); break;
       case Op::LHU: e.op_mem(false, {0x0F, 0xB7}, RAX, base, disp); break;
       case Op::LW: e.op_mem(true, {0x63}, RAX, base, disp); break;
-      case Op::LWU: e.op_mem(false, {0x8B}, RAX, base, disp); break;
+      case Op::LWU: case Op::FLW: e.op_mem(false, {0x8B}, RAX, base, disp); break;
       default: e.op_mem(true, {0x8B}, RAX, base, disp); break;
     }
   }
 
+  // A load into x[rd], or into f[rd] for FLW/FLD (FLW NaN-boxes its 32 bits).
   void emit_load(const Instruction& in, size_t index, unsigned size) {
+    const bool fp = in.op == Op::FLW || in.op == Op::FLD;
     size_t miss1 = 0, miss2 = 0;
     tlb_lookup(in, RBP, size, miss1, miss2);
     load_value(hot_, in.op, RSI, 0);
     Label back = here(hot_);
-    put(in.rd);
+    if (in.op == Op::FLW) {
+      hot_.mov_imm64(RCX, 0xffffffff00000000ull);
+      hot_.op_rr(true, 0x09, RCX, RAX);  // or rax, rcx
+    }
+    hot_.store(RBX, fp ? kJitFpOffset + xoff(in.rd) : xoff(in.rd), RAX);
     hot_.inc_icount();
     // Slow path: forkbox_jit_load(ctx, addr, size), then the value from ctx->value. (Stubs
     // are made before the slow path: each is cold code of its own, never inside another.)
@@ -354,11 +362,13 @@ class Translator {
     jump_to(hot_, miss2, slow);
   }
 
+  // A store of x[rs2], or of f[rs2] for FSW/FSD.
   void emit_store(const Instruction& in, size_t index, unsigned size, unsigned len) {
+    const int32_t src = (in.op == Op::FSW || in.op == Op::FSD ? kJitFpOffset : 0) + xoff(in.rs2);
     hot_.load(RDI, R12, kCtxWriteTlb);
     size_t miss1 = 0, miss2 = 0;
     tlb_lookup(in, RDI, size, miss1, miss2);
-    hot_.load(RAX, RBX, xoff(in.rs2));
+    hot_.load(RAX, RBX, src);
     switch (size) {
       case 1: hot_.op_mem(false, {0x88}, RAX, RSI, 0); break;
       case 2: hot_.u8(0x66); hot_.op_mem(false, {0x89}, RAX, RSI, 0); break;
@@ -370,7 +380,7 @@ class Translator {
     Label fault = exit_stub(len == 4 ? JitExit::kStoreFault32 : JitExit::kStoreFault, index);
     Label slow = here(cold_);
     cold_.op_rr(true, 0x89, R12, RDI);
-    cold_.load(RDX, RBX, xoff(in.rs2));
+    cold_.load(RDX, RBX, src);
     cold_.mov_imm64(RCX, size);
     cold_.mov_imm64(RAX, reinterpret_cast<uint64_t>(&forkbox_jit_store));
     cold_.call_reg(RAX);
@@ -515,7 +525,10 @@ class Translator {
       case Op::LB: case Op::LBU: emit_load(in, index, 1); return true;
       case Op::LH: case Op::LHU: emit_load(in, index, 2); return true;
       case Op::LW: case Op::LWU: emit_load(in, index, 4); return true;
-      case Op::LD: emit_load(in, index, 8); return true;
+      case Op::LD: case Op::FLD: emit_load(in, index, 8); return true;
+      case Op::FLW: emit_load(in, index, 4); return true;
+      case Op::FSW: emit_store(in, index, 4, len); return true;
+      case Op::FSD: emit_store(in, index, 8, len); return true;
       case Op::SB: emit_store(in, index, 1, len); return true;
       case Op::SH: emit_store(in, index, 2, len); return true;
       case Op::SW: emit_store(in, index, 4, len); return true;
@@ -571,6 +584,18 @@ class Translator {
 
   Built link(size_t translated) {
     Built out;
+    // The interpreter enters translated code only where at least kMinRun translated
+    // instructions follow in a row: a loop whose body holds an instruction left to the
+    // interpreter (floating-point arithmetic, say) would otherwise pay an entry and an exit per
+    // iteration for a few instructions, and run slower than interpreted. Jumps inside
+    // translated code still reach every translated instruction.
+    constexpr size_t kMinRun = 4;
+    std::vector<int64_t> published(entry_offset_.size(), -1);
+    size_t run = 0;
+    for (auto it = sweep_.rbegin(); it != sweep_.rend(); ++it) {
+      run = it->second ? run + 1 : 0;
+      if (run >= kMinRun) published[it->first] = entry_offset_[it->first];
+    }
     const size_t hot_size = hot_bytes_.size();
     out.code = std::move(hot_bytes_);
     out.code.insert(out.code.end(), cold_bytes_.begin(), cold_bytes_.end());
@@ -582,7 +607,7 @@ class Translator {
       auto rel = static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(at + 4));
       std::memcpy(out.code.data() + at, &rel, 4);
     }
-    out.entry_offset = std::move(entry_offset_);
+    out.entry_offset = std::move(published);
     out.translated = translated;
     return out;
   }
@@ -592,7 +617,8 @@ class Translator {
   size_t slots_;
   std::vector<uint8_t> hot_bytes_, cold_bytes_;
   Emitter hot_, cold_;
-  std::vector<int64_t> entry_offset_;
+  std::vector<int64_t> entry_offset_;           // code of each translated instruction
+  std::vector<std::pair<size_t, bool>> sweep_;  // instruction starts in order: translated?
   std::vector<Fixup> fixups_;
   std::unordered_map<uint64_t, Label> stubs_;
   Label epilogue_, to_address_;

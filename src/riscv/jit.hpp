@@ -43,6 +43,9 @@ enum class JitExit : uint32_t {
   kStoreFault32 = 5,  // the same for a 4-byte store instruction
 };
 
+// Where the FP registers are relative to JitContext::x (Cpu::f follows Cpu::x[0..32]).
+inline constexpr int32_t kJitFpOffset = 33 * 8;
+
 // What translated code reads and writes; laid out for the generated code (offsets are fixed
 // by static_asserts in jit.cpp).
 struct JitContext {

@@ -235,6 +235,8 @@ std::optional<Op> Machine::decoded_op(uint64_t pc) {
   return std::nullopt;
 }
 
+static_assert(offsetof(Cpu, f) - offsetof(Cpu, x) == kJitFpOffset);
+
 void Machine::prepare_entry() {
   // A run with no budget left finds (creates) the segment at pc and stops before the first
   // instruction; it also sets up the interpreter's handler table that decode_all needs.

@@ -107,6 +107,7 @@ class Jit : public ::testing::Test {
     EXPECT_EQ(a.cpu.instret, b.cpu.instret) << what;
     EXPECT_EQ(a.cpu.pc, b.cpu.pc) << what;
     for (unsigned r = 0; r < 32; ++r) EXPECT_EQ(a.cpu.x[r], b.cpu.x[r]) << what << ": x" << r;
+    for (unsigned r = 0; r < 32; ++r) EXPECT_EQ(a.cpu.f[r], b.cpu.f[r]) << what << ": f" << r;
     EXPECT_TRUE(a.data == b.data) << what << ": data page differs";
     return a;
   }
@@ -144,7 +145,7 @@ uint32_t random_instruction(std::mt19937_64& rng, size_t i, size_t n) {
       {0x20, 5}, {0x00, 6}, {0x00, 7}, {0x01, 0}, {0x10, 2}, {0x10, 4}, {0x10, 6}};
   static const uint32_t kWFunct[][2] = {{0x00, 0}, {0x20, 0}, {0x00, 1}, {0x00, 5}, {0x20, 5},
                                         {0x01, 0}};
-  switch (pick(20)) {
+  switch (pick(21)) {
     case 0: case 1: case 2: {  // add sub sll slt sltu xor srl sra or and mul sh1add sh2add sh3add
       const auto& f = kRFunct[pick(sizeof kRFunct / sizeof kRFunct[0])];
       return r_type(f[0], reg(), reg(), f[1], reg(), 0x33);
@@ -184,6 +185,16 @@ uint32_t random_instruction(std::mt19937_64& rng, size_t i, size_t n) {
       return b_type(off, reg(), reg(), kF3[pick(6)]);
     }
     case 16: return jal(forward(), reg());
+    case 18: {  // flw fld fsw fsd (translated), fadd.d (left to the interpreter)
+      unsigned fr = pick(8);
+      switch (pick(5)) {
+        case 0: return i_type(mem_offset(4), kBase, 2, fr, 0x07);
+        case 1: return i_type(mem_offset(8), kBase, 3, fr, 0x07);
+        case 2: return s_type(mem_offset(4), fr, kBase, 2) ^ 0x23 ^ 0x27;
+        case 3: return s_type(mem_offset(8), fr, kBase, 3) ^ 0x23 ^ 0x27;
+        default: return r_type(0x01, pick(8), pick(8), 7, fr, 0x53);
+      }
+    }
     case 17: {  // div divu rem remu divw: left to the interpreter
       return pick(2) ? r_type(0x01, reg(), reg(), 4 + pick(4), reg(), 0x33)
                      : r_type(0x01, reg(), reg(), 4, reg(), 0x3b);
@@ -224,15 +235,25 @@ TEST_F(Jit, RandomProgramsMatchTheInterpreter) {
   EXPECT_GT(entries, 300u);  // control passed into translated code many times
 }
 
+// Three `addi x9, x9, 1` before `program`: the interpreter enters translated code only where
+// at least four translated instructions follow (kMinRun in jit.cpp).
+std::vector<uint32_t> padded(std::vector<uint32_t> program) {
+  program.insert(program.begin(), 3, i_type(1, 9, 0, 9, 0x13));
+  return program;
+}
+
 TEST_F(Jit, ALoopStopsAtTheSameInstructionAsTheInterpreter) {
-  // x1 += 1; x2 += x1; bne x1, x3, -8: runs until the budget.
+  // x1 += 1; x2 += x1; x5 += 1; bne x1, x3, -12: runs until the budget.
   std::vector<uint32_t> program = {i_type(1, 1, 0, 1, 0x13), r_type(0, 1, 2, 0, 2, 0x33),
-                                   b_type(-8, 3, 1, 1)};
+                                   i_type(1, 5, 0, 5, 0x13), b_type(-12, 3, 1, 1)};
   uint64_t regs[32] = {};
   regs[3] = 1'000'000;
   for (uint64_t budget : {1ull, 2ull, 3ull, 4ull, 100ull, 1001ull, 30'000ull}) {
     Outcome o = same(program, regs, budget, "budget " + std::to_string(budget));
     EXPECT_EQ(o.stop.reason, StopReason::kInstructionLimit);
+    if (budget >= 100) {
+      EXPECT_GE(o.translated_entries, 1u);
+    }
   }
 }
 
@@ -242,20 +263,31 @@ TEST_F(Jit, FaultsStopAtThePcAndCountOfTheInterpreter) {
   regs[7] = kUnmapped;
   regs[8] = kCode;  // read-only code: a store there is a protection fault
   // Two good instructions, then a load from unmapped memory.
-  same({i_type(5, 0, 0, 1, 0x13), i_type(8, kBase, 3, 2, 0x03), i_type(0, 7, 3, 3, 0x03)}, regs,
-       100, "load fault");
+  Outcome l = same(padded({i_type(5, 0, 0, 1, 0x13), i_type(8, kBase, 3, 2, 0x03),
+                           i_type(0, 7, 3, 3, 0x03)}),
+                   regs, 100, "load fault");
+  EXPECT_EQ(l.stop.pc, kCode + 4 + 20);
+  EXPECT_EQ(l.cpu.instret, 5u);
+  EXPECT_EQ(l.translated_entries, 1u);
   // A store into the read-only code pages.
-  Outcome o = same({i_type(5, 0, 0, 1, 0x13), s_type(16, 1, 8, 3)}, regs, 100, "store fault");
+  Outcome o = same(padded({i_type(5, 0, 0, 1, 0x13), s_type(16, 1, 8, 3)}), regs, 100,
+                   "store fault");
   EXPECT_EQ(o.stop.reason, StopReason::kMemoryFault);
-  EXPECT_EQ(o.stop.pc, kCode + 8);
-  EXPECT_EQ(o.cpu.instret, 1u);
+  EXPECT_EQ(o.stop.pc, kCode + 4 + 16);
+  EXPECT_EQ(o.cpu.instret, 4u);
+  EXPECT_EQ(o.translated_entries, 1u);
   // A jump to unmapped memory through a register.
-  same({i_type(5, 0, 0, 1, 0x13), jalr(0, 7, 1)}, regs, 100, "jump out");
+  Outcome j = same(padded({i_type(5, 0, 0, 1, 0x13), jalr(0, 7, 1)}), regs, 100, "jump out");
+  EXPECT_EQ(j.stop.pc, kUnmapped);
+  EXPECT_EQ(j.translated_entries, 1u);
 }
 
 TEST_F(Jit, ForksOfATranslatedTemplateEnterTranslatedCode) {
+  // A loop of five translated instructions (enough for the interpreter to enter translated
+  // code, see kMinRun in jit.cpp), then a division left to the interpreter.
   std::vector<uint32_t> program = {i_type(1, 1, 0, 1, 0x13), r_type(0, 1, 2, 0, 2, 0x33),
-                                   b_type(-8, 3, 1, 1), r_type(0x01, 1, 2, 4, 4, 0x33)};
+                                   i_type(1, 5, 0, 5, 0x13), i_type(2, 6, 0, 6, 0x13),
+                                   b_type(-16, 3, 1, 1), r_type(0x01, 1, 2, 4, 4, 0x33)};
   uint64_t regs[32] = {};
   regs[3] = 1000;
   auto translated = make(program, true);
@@ -267,6 +299,7 @@ TEST_F(Jit, ForksOfATranslatedTemplateEnterTranslatedCode) {
     m->cpu().pc = kCode + 4;
     EXPECT_EQ(m->run(0).reason, StopReason::kIllegalInstruction);
     EXPECT_EQ(m->cpu().x[2], 500500u);
+    EXPECT_EQ(m->cpu().x[6], 2000u);
     EXPECT_EQ(m->cpu().x[4], 500u);  // the div, run by the interpreter
   }
   EXPECT_GE(a.translated_entries(), 1u);
