@@ -74,8 +74,8 @@ Stop Machine::run_loop(uint64_t limit) {
   uint64_t base = 0;
   uint32_t fp_flags = 0;  // flags raised in software during this loop
   // Translated code of the current segment (jit.hpp): host entry per slot, or none.
-  const uintptr_t* jent = nullptr;
-  uintptr_t jit_entry = 0;
+  const uint32_t* jent = nullptr;
+  uint32_t jit_entry = 0;
   JitContext jc;
   jc.x = x;
   jc.read_tlb = mem.read_tlb_data();

@@ -13,7 +13,9 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include "linux/guest_memory.hpp"
@@ -34,6 +36,7 @@ static_assert(offsetof(JitContext, exit_slot) == 64);
 static_assert(offsetof(JitContext, exit_pc) == 72);
 static_assert(offsetof(JitContext, value) == 80);
 static_assert(offsetof(JitContext, exit_kind) == 88);
+static_assert(offsetof(JitContext, code) == 96);
 
 namespace {
 
@@ -52,7 +55,8 @@ enum Reg : int { RAX = 0, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R
 enum Cond : int { kB = 2, kAE = 3, kE = 4, kNE = 5, kBE = 6, kA = 7, kL = 0xC, kGE = 0xD };
 
 constexpr int32_t kCtxIcount = 32, kCtxWriteTlb = 16, kCtxSalt = 24, kCtxEntries = 56,
-                  kCtxExitSlot = 64, kCtxExitPc = 72, kCtxValue = 80, kCtxExitKind = 88;
+                  kCtxExitSlot = 64, kCtxExitPc = 72, kCtxValue = 80, kCtxExitKind = 88,
+                  kCtxCode = 96;
 constexpr int32_t xoff(unsigned r) { return static_cast<int32_t>(r) * 8; }
 
 // Where a label lives: hot code (instruction sequences) or cold code (stubs).
@@ -74,14 +78,19 @@ class Emitter {
   }
   [[nodiscard]] size_t pos() const { return b->size(); }
 
+  // The REX prefix, left out when it would be a bare 0x40 (which only matters for the byte
+  // registers spl/bpl/sil/dil, never used here).
   void rex(bool w, int reg, int base) {
-    u8(0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((base >> 3) & 1));
+    uint32_t r = 0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((base >> 3) & 1);
+    if (r != 0x40) u8(r);
   }
-  // [base + disp32]
+  // [base + disp8] or [base + disp32]
   void mem(int reg, int base, int32_t disp) {
-    u8(0x80 | ((reg & 7) << 3) | (base & 7));
+    bool short_disp = disp >= -128 && disp <= 127;
+    u8((short_disp ? 0x40 : 0x80) | ((reg & 7) << 3) | (base & 7));
     if ((base & 7) == RSP) u8(0x24);
-    u32(static_cast<uint32_t>(disp));
+    if (short_disp) u8(static_cast<uint32_t>(disp) & 0xff);
+    else u32(static_cast<uint32_t>(disp));
   }
   // opcode reg, [base + disp] (or [base + disp], reg for stores)
   void op_mem(bool w, std::initializer_list<uint8_t> opcode, int reg, int base, int32_t disp) {
@@ -97,11 +106,13 @@ class Emitter {
   void load(int reg, int base, int32_t disp) { op_mem(true, {0x8B}, reg, base, disp); }
   void load32(int reg, int base, int32_t disp) { op_mem(false, {0x8B}, reg, base, disp); }
   void store(int base, int32_t disp, int reg) { op_mem(true, {0x89}, reg, base, disp); }
-  void imm_op(bool w, int ext, int reg, int32_t imm) {
+  void imm_op(bool w, int ext, int reg, int32_t imm) {  // add/or/and/sub/xor/cmp reg, imm
+    bool short_imm = imm >= -128 && imm <= 127;
     rex(w, 0, reg);
-    u8(0x81);
+    u8(short_imm ? 0x83 : 0x81);
     u8(0xC0 | (ext << 3) | (reg & 7));
-    u32(static_cast<uint32_t>(imm));
+    if (short_imm) u8(static_cast<uint32_t>(imm) & 0xff);
+    else u32(static_cast<uint32_t>(imm));
   }
   void shift_imm(bool w, int ext, int reg, uint8_t n) {
     rex(w, 0, reg);
@@ -152,6 +163,17 @@ class Emitter {
     size_t at = pos();
     u32(0);
     return at;
+  }
+  size_t call() {
+    u8(0xE8);
+    size_t at = pos();
+    u32(0);
+    return at;
+  }
+  void mov_r9d(uint32_t v) {  // mov r9d, imm32 (zero-extended)
+    u8(0x41);
+    u8(0xB9);
+    u32(v);
   }
   void jmp_reg(int reg) {
     rex(false, 0, reg);
@@ -239,17 +261,84 @@ class Translator {
   }
   [[nodiscard]] Label here(Emitter& e) const { return Label{&e == &cold_, e.pos()}; }
 
-  // A cold stub that leaves translated code with `kind` at `slot` (memoized).
+  // A cold stub that leaves translated code with `kind` at `slot` (memoized): the slot in
+  // r9, then the exit shared by every stub of that kind. 11 bytes a stub.
   Label exit_stub(JitExit kind, size_t slot) {
     uint64_t key = (static_cast<uint64_t>(slot) << 3) | static_cast<uint64_t>(kind);
     auto it = stubs_.find(key);
     if (it != stubs_.end()) return it->second;
+    Label shared = shared_exit(kind);
     Label l = here(cold_);
-    cold_.mov_imm64(RAX, slot);
-    cold_.store(R12, kCtxExitSlot, RAX);
+    cold_.mov_r9d(static_cast<uint32_t>(slot));
+    jump_to(cold_, cold_.jmp(), shared);
+    stubs_.emplace(key, l);
+    return l;
+  }
+  // Leaves translated code with `kind` at the slot in r9.
+  Label shared_exit(JitExit kind) {
+    auto& l = shared_exits_[static_cast<size_t>(kind)];
+    if (l) return *l;
+    l = here(cold_);
+    cold_.store(R12, kCtxExitSlot, R9);
     emit_exit_kind(cold_, kind);
     jump_to(cold_, cold_.jmp(), epilogue_);
-    stubs_.emplace(key, l);
+    return *l;
+  }
+  // The same from inside a shared slow path (see slow_load): drops its return address first.
+  Label shared_exit_from_call(JitExit kind) {
+    auto& l = shared_exits_from_call_[static_cast<size_t>(kind)];
+    if (l) return *l;
+    Label exit = shared_exit(kind);
+    l = here(cold_);
+    cold_.imm_op(true, 0, RSP, 8);  // add rsp, 8
+    jump_to(cold_, cold_.jmp(), exit);
+    return *l;
+  }
+  // The slow path of every load of kind `op`, called with the guest address in rsi and the
+  // slot in r9: Memory::load_slow through forkbox_jit_load; returns the value in rax, or
+  // leaves translated code with kLoadFault.
+  Label slow_load(Op op, unsigned size) {
+    auto it = slow_loads_.find(static_cast<uint32_t>(op));
+    if (it != slow_loads_.end()) return it->second;
+    Label fault = shared_exit_from_call(JitExit::kLoadFault);
+    Label l = here(cold_);
+    cold_.push(R9);  // also realigns the stack for the call
+    cold_.op_rr(true, 0x89, R12, RDI);  // mov rdi, r12
+    cold_.mov_imm64(RDX, size);
+    cold_.mov_imm64(RAX, reinterpret_cast<uint64_t>(&forkbox_jit_load));
+    cold_.call_reg(RAX);
+    cold_.pop(R9);
+    cold_.u8(0x84);  // test al, al
+    cold_.u8(0xC0);
+    jump_to(cold_, cold_.jcc(kE), fault);
+    cold_.reload_salt();
+    load_value(cold_, op, R12, kCtxValue);
+    cold_.u8(0xC3);  // ret
+    slow_loads_.emplace(static_cast<uint32_t>(op), l);
+    return l;
+  }
+  // The slow path of every store of `size` bytes by an instruction `len` bytes long: the
+  // guest address in rsi, the value in r8, the slot in r9.
+  Label slow_store(unsigned size, unsigned len) {
+    uint32_t key = size * 8 + len;
+    auto it = slow_stores_.find(key);
+    if (it != slow_stores_.end()) return it->second;
+    Label fault =
+        shared_exit_from_call(len == 4 ? JitExit::kStoreFault32 : JitExit::kStoreFault);
+    Label l = here(cold_);
+    cold_.push(R9);
+    cold_.op_rr(true, 0x89, R12, RDI);  // mov rdi, r12
+    cold_.op_rr(true, 0x89, R8, RDX);   // mov rdx, r8
+    cold_.mov_imm64(RCX, size);
+    cold_.mov_imm64(RAX, reinterpret_cast<uint64_t>(&forkbox_jit_store));
+    cold_.call_reg(RAX);
+    cold_.pop(R9);
+    cold_.u8(0x84);
+    cold_.u8(0xC0);
+    jump_to(cold_, cold_.jcc(kE), fault);
+    cold_.reload_salt();
+    cold_.u8(0xC3);
+    slow_stores_.emplace(key, l);
     return l;
   }
   // mov dword [r12 + exit_kind], kind
@@ -292,8 +381,10 @@ class Translator {
     hot_.imm_op(true, 0, RSI, in.imm);                 // add rsi, imm
     hot_.op_rr(true, 0x89, RSI, RAX);                  // mov rax, rsi
     hot_.shift_imm(true, 5, RAX, 12);                  // shr rax, 12
-    hot_.op_rr(false, 0x89, RAX, RCX);                 // mov ecx, eax
-    hot_.imm_op(false, 4, RCX, Memory::kTlbEntries - 1);  // and ecx, 255
+    static_assert(Memory::kTlbEntries == 256, "the index is the page number's low byte");
+    hot_.u8(0x0F);                                     // movzx ecx, al
+    hot_.u8(0xB6);
+    hot_.u8(0xC8);
     hot_.shift_imm(false, 4, RCX, 4);                  // shl ecx, 4
     hot_.op_rr(true, 0x31, R15, RAX);                  // xor rax, r15
     // cmp rax, [tlb + rcx]
@@ -344,19 +435,12 @@ class Translator {
     }
     hot_.store(RBX, fp ? kJitFpOffset + xoff(in.rd) : xoff(in.rd), RAX);
     hot_.inc_icount();
-    // Slow path: forkbox_jit_load(ctx, addr, size), then the value from ctx->value. (Stubs
-    // are made before the slow path: each is cold code of its own, never inside another.)
-    Label fault = exit_stub(JitExit::kLoadFault, index);
+    // A TLB miss: the slot in r9, the shared slow path for this kind of load, back. (Shared
+    // code is made before this stub: cold code is never emitted inside another piece.)
+    Label shared = slow_load(in.op, size);
     Label slow = here(cold_);
-    cold_.op_rr(true, 0x89, R12, RDI);  // mov rdi, r12 (rsi still holds the guest address)
-    cold_.mov_imm64(RDX, size);
-    cold_.mov_imm64(RAX, reinterpret_cast<uint64_t>(&forkbox_jit_load));
-    cold_.call_reg(RAX);
-    cold_.u8(0x84);  // test al, al
-    cold_.u8(0xC0);
-    jump_to(cold_, cold_.jcc(kE), fault);
-    cold_.reload_salt();
-    load_value(cold_, in.op, R12, kCtxValue);
+    cold_.mov_r9d(static_cast<uint32_t>(index));
+    jump_to(cold_, cold_.call(), shared);
     jump_to(cold_, cold_.jmp(), back);
     jump_to(hot_, miss1, slow);
     jump_to(hot_, miss2, slow);
@@ -365,29 +449,22 @@ class Translator {
   // A store of x[rs2], or of f[rs2] for FSW/FSD.
   void emit_store(const Instruction& in, size_t index, unsigned size, unsigned len) {
     const int32_t src = (in.op == Op::FSW || in.op == Op::FSD ? kJitFpOffset : 0) + xoff(in.rs2);
+    hot_.load(R8, RBX, src);  // the value (r8: the slow path needs it too)
     hot_.load(RDI, R12, kCtxWriteTlb);
     size_t miss1 = 0, miss2 = 0;
     tlb_lookup(in, RDI, size, miss1, miss2);
-    hot_.load(RAX, RBX, src);
     switch (size) {
-      case 1: hot_.op_mem(false, {0x88}, RAX, RSI, 0); break;
-      case 2: hot_.u8(0x66); hot_.op_mem(false, {0x89}, RAX, RSI, 0); break;
-      case 4: hot_.op_mem(false, {0x89}, RAX, RSI, 0); break;
-      default: hot_.op_mem(true, {0x89}, RAX, RSI, 0); break;
+      case 1: hot_.op_mem(false, {0x88}, R8, RSI, 0); break;
+      case 2: hot_.u8(0x66); hot_.op_mem(false, {0x89}, R8, RSI, 0); break;
+      case 4: hot_.op_mem(false, {0x89}, R8, RSI, 0); break;
+      default: hot_.op_mem(true, {0x89}, R8, RSI, 0); break;
     }
     Label back = here(hot_);
     hot_.inc_icount();
-    Label fault = exit_stub(len == 4 ? JitExit::kStoreFault32 : JitExit::kStoreFault, index);
+    Label shared = slow_store(size, len);
     Label slow = here(cold_);
-    cold_.op_rr(true, 0x89, R12, RDI);
-    cold_.load(RDX, RBX, src);
-    cold_.mov_imm64(RCX, size);
-    cold_.mov_imm64(RAX, reinterpret_cast<uint64_t>(&forkbox_jit_store));
-    cold_.call_reg(RAX);
-    cold_.u8(0x84);
-    cold_.u8(0xC0);
-    jump_to(cold_, cold_.jcc(kE), fault);
-    cold_.reload_salt();
+    cold_.mov_r9d(static_cast<uint32_t>(index));
+    jump_to(cold_, cold_.call(), shared);
     jump_to(cold_, cold_.jmp(), back);
     jump_to(hot_, miss1, slow);
     jump_to(hot_, miss2, slow);
@@ -563,13 +640,14 @@ class Translator {
         jump_to(hot_, hot_.jcc(kAE), to_address_);
         hot_.shift_imm(true, 5, RCX, 1);   // shr rcx, 1
         hot_.load(RDX, R12, kCtxEntries);
-        // mov rdx, [rdx + rcx*8]
-        hot_.rex(true, RDX, RDX);
+        // mov edx, [rdx + rcx*4]: the entry's offset, 0 for none
+        hot_.rex(false, RDX, RDX);
         hot_.u8(0x8B);
         hot_.u8(0x04 | ((RDX & 7) << 3));
-        hot_.u8((3 << 6) | ((RCX & 7) << 3) | (RDX & 7));
-        hot_.op_rr(true, 0x85, RDX, RDX);  // test rdx, rdx
+        hot_.u8((2 << 6) | ((RCX & 7) << 3) | (RDX & 7));
+        hot_.op_rr(false, 0x85, RDX, RDX);  // test edx, edx
         jump_to(hot_, hot_.jcc(kE), to_address_);
+        hot_.op_mem(true, {0x03}, RDX, R12, kCtxCode);  // add rdx, [ctx->code]
         hot_.cmp_icount_limit();
         jump_to(hot_, hot_.jcc(kAE), to_address_);
         hot_.jmp_reg(RDX);
@@ -621,6 +699,8 @@ class Translator {
   std::vector<std::pair<size_t, bool>> sweep_;  // instruction starts in order: translated?
   std::vector<Fixup> fixups_;
   std::unordered_map<uint64_t, Label> stubs_;
+  std::optional<Label> shared_exits_[8], shared_exits_from_call_[8];
+  std::unordered_map<uint32_t, Label> slow_loads_, slow_stores_;
   Label epilogue_, to_address_;
 };
 
@@ -629,6 +709,7 @@ class Translator {
 std::unique_ptr<JitCode> JitCode::translate(Memory& memory, uint64_t base, uint64_t end) {
   if (end <= base) return nullptr;
   Translator::Built built = Translator(memory, base, end).run();
+  if (built.code.size() > UINT32_MAX) return nullptr;  // entries are 32-bit offsets
   size_t size = (built.code.size() + os::kPageSize - 1) / os::kPageSize * os::kPageSize;
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return nullptr;
@@ -641,12 +722,11 @@ std::unique_ptr<JitCode> JitCode::translate(Memory& memory, uint64_t base, uint6
   jit->code_ = static_cast<uint8_t*>(p);
   jit->size_ = size;
   jit->translated_ = built.translated;
+  // Offset 0 is the trampoline, never an instruction: 0 can mean "no entry".
   jit->entries_.resize(built.entry_offset.size());
   for (size_t i = 0; i < built.entry_offset.size(); ++i)
-    jit->entries_[i] = built.entry_offset[i] < 0
-                           ? 0
-                           : reinterpret_cast<uintptr_t>(jit->code_) +
-                                 static_cast<uintptr_t>(built.entry_offset[i]);
+    jit->entries_[i] =
+        built.entry_offset[i] < 0 ? 0 : static_cast<uint32_t>(built.entry_offset[i]);
   return jit;
 }
 
@@ -654,10 +734,11 @@ JitCode::~JitCode() {
   if (code_) munmap(code_, size_);
 }
 
-void JitCode::run(JitContext& ctx, uintptr_t entry) const {
+void JitCode::run(JitContext& ctx, uint32_t offset) const {
   // The trampoline at the start of the mapping: void (JitContext*, uintptr_t entry).
   auto trampoline = reinterpret_cast<void (*)(JitContext*, uintptr_t)>(code_);
-  trampoline(&ctx, entry);
+  ctx.code = code_;
+  trampoline(&ctx, reinterpret_cast<uintptr_t>(code_) + offset);
 }
 
 }  // namespace forkbox::riscv

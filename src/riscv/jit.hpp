@@ -56,11 +56,12 @@ struct JitContext {
   uint64_t icount = 0;                // instructions retired (in and out)
   uint64_t limit = 0;                 // the budget: stop at a taken jump reaching it
   Memory* memory = nullptr;           // for the slow paths
-  const uintptr_t* entries = nullptr; // host address per slot of the segment, 0 if none
+  const uint32_t* entries = nullptr;  // per slot of the segment: offset of its code, 0 if none
   uint64_t exit_slot = 0;
   uint64_t exit_pc = 0;
   uint64_t value = 0;                 // a slow-path load's result
   JitExit exit_kind = JitExit::kAtSlot;
+  const uint8_t* code = nullptr;      // the start of the translated code (set by run)
 };
 
 // Translated code for one code segment [base, end).
@@ -74,16 +75,14 @@ class JitCode {
   JitCode& operator=(const JitCode&) = delete;
   ~JitCode();
 
-  // The host entry for the instruction starting at slot `index`, 0 when there is none (a slot
-  // inside a 32-bit instruction, or an instruction that is not translated).
-  [[nodiscard]] uintptr_t entry(size_t index) const {
-    return index < entries_.size() ? entries_[index] : 0;
-  }
-  // Runs translated code from `entry` until it exits; ctx says why.
-  void run(JitContext& ctx, uintptr_t entry) const;
-  [[nodiscard]] const uintptr_t* entries() const { return entries_.data(); }
+  // Where the interpreter may enter, per slot: the offset of the instruction's code in the
+  // mapping, 0 when there is none (a slot inside a 32-bit instruction, an instruction that is
+  // not translated, or one followed by too few translated ones).
+  [[nodiscard]] const uint32_t* entries() const { return entries_.data(); }
+  // Runs translated code from the entry at `offset` until it exits; ctx says why.
+  void run(JitContext& ctx, uint32_t offset) const;
   // Host bytes: the code mapping and the entry table.
-  [[nodiscard]] size_t memory_bytes() const { return size_ + entries_.size() * sizeof(uintptr_t); }
+  [[nodiscard]] size_t memory_bytes() const { return size_ + entries_.size() * sizeof(uint32_t); }
   // Guest instructions translated (the rest exit to the interpreter).
   [[nodiscard]] size_t translated() const { return translated_; }
 
@@ -91,7 +90,7 @@ class JitCode {
   JitCode() = default;
   uint8_t* code_ = nullptr;
   size_t size_ = 0;
-  std::vector<uintptr_t> entries_;
+  std::vector<uint32_t> entries_;
   size_t translated_ = 0;
 };
 
