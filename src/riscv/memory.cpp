@@ -216,7 +216,18 @@ void Memory::drop_pages(uint64_t start, uint64_t end) {
   }
 }
 
-void Memory::flush_tlb() { salt_ += kSaltStep; }
+void Memory::flush_tlb() {
+  salt_ += kSaltStep;
+  // After 2^37 flushes the salt would come round to values that tagged earlier entries, and an
+  // entry left untouched that long (a guest can flush in a loop, and salts carry across
+  // resets) would match again, pointing at a page that may have been freed. Clearing both
+  // TLBs when the salt wraps to 0 ends every old generation.
+  if (salt_ == 0) [[unlikely]] {
+    read_tlb_.fill(TlbEntry{});
+    write_tlb_.fill(TlbEntry{});
+    salt_ = kSaltStep;
+  }
+}
 
 uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot) {
   if (addr >= Layout::kAddressLimit) {

@@ -202,6 +202,7 @@ class Memory final : public os::GuestMemory {
     return r;
   }
   void flush_tlb();
+  friend struct MemoryTestAccess;  // tests: the salt, to reach its wrap without 2^37 flushes
   void set_fault(MemoryFault f, AccessKind k, uint64_t addr) { fault_ = {f, k, addr}; }
   void map_changed(uint64_t start, uint64_t end) {
     if (on_map_change) on_map_change(start, end);

@@ -92,6 +92,45 @@ TEST(RiscvMemory, UnmapFreesPagesAndFaultsAfterwards) {
   EXPECT_FALSE(m.load<uint8_t>(*a, v));  // the TLB must not keep the stale page
 }
 
+}  // namespace
+
+namespace forkbox::riscv {
+struct MemoryTestAccess {
+  static uint64_t& salt(Memory& m) { return m.salt_; }
+  static void flush(Memory& m) { m.flush_tlb(); }
+  static constexpr uint64_t kSaltStep = Memory::kSaltStep;
+};
+}  // namespace forkbox::riscv
+
+namespace {
+using riscv::MemoryTestAccess;
+
+// A TLB entry left untouched while the salt goes all the way round (2^37 flushes) must not
+// match again: here it would point at a page unmapped and freed in between.
+TEST(RiscvMemory, TlbEntriesDoNotComeBackWhenTheSaltWraps) {
+  Memory m(1ull << 30);
+  auto a = m.map(0, 2 * P, os::kProtRead | os::kProtWrite, os::Placement::kHint);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(m.store<uint64_t>(*a, 42));  // fills read and write entries for the page
+  uint64_t v = 0;
+  ASSERT_TRUE(m.load<uint64_t>(*a, v));
+  const uint64_t generation = MemoryTestAccess::salt(m);
+  // Skip ahead to the last salt before the wrap (what 2^37 - n - 1 flushes that never touched
+  // this TLB slot would leave), then free the page: that flush wraps the salt.
+  MemoryTestAccess::salt(m) = 0 - MemoryTestAccess::kSaltStep;
+  ASSERT_EQ(m.unmap(*a, P), 0);
+  int flushes = 0;
+  while (MemoryTestAccess::salt(m) != generation && flushes < 1000) {
+    MemoryTestAccess::flush(m);
+    ++flushes;
+  }
+  ASSERT_EQ(MemoryTestAccess::salt(m), generation);  // the entry's own generation again
+  EXPECT_FALSE(m.load<uint64_t>(*a, v));
+  EXPECT_EQ(m.last_fault().fault, MemoryFault::kUnmapped);
+  EXPECT_FALSE(m.store<uint64_t>(*a, 7));
+  EXPECT_EQ(m.last_fault().fault, MemoryFault::kUnmapped);
+}
+
 TEST(RiscvMemory, DiscardZeroesPages) {
   Memory m(1ull << 30);
   auto a = m.map(0, P, os::kProtRead | os::kProtWrite, os::Placement::kHint);
