@@ -10,6 +10,22 @@
 #include <vector>
 
 namespace forkbox::riscv {
+
+// Freed TLB blocks (Memory::Tlbs), kept per thread for the next Memory created on it, like the
+// page pool below (plain data, drained and closed by the same cleaner). Why 64: a thread's
+// cached forks plus the forks it creates and destroys per request.
+struct TlbPool {
+  static constexpr size_t kLimit = 64;
+  static thread_local Memory::Tlbs* free[kLimit];
+  static thread_local size_t count;
+  static void drain() noexcept {
+    for (size_t i = 0; i < count; ++i) delete free[i];
+    count = 0;
+  }
+};
+thread_local Memory::Tlbs* TlbPool::free[TlbPool::kLimit];
+thread_local size_t TlbPool::count = 0;
+
 namespace {
 
 constexpr uint64_t kPage = os::kPageSize;
@@ -36,6 +52,7 @@ struct PagePoolCleaner {
   ~PagePoolCleaner() {
     for (size_t i = 0; i < t_free_count; ++i) std::free(t_free_pages[i]);
     t_free_count = 0;
+    TlbPool::drain();
     t_pool_closed = true;
   }
 };
@@ -50,6 +67,7 @@ uint8_t* allocate_page_uninitialized() {
 void release_page(uint8_t* p) {
   if (!p || p == PageMap::hidden()) return;
   if (!t_pool_closed && t_free_count < kPagePoolLimit) {
+    t_pool_cleaner.armed = true;  // a thread that only frees (forks made elsewhere) drains too
     t_free_pages[t_free_count++] = p;
   } else {
     std::free(p);
@@ -100,8 +118,8 @@ Memory::~Memory() {
 void Memory::release_kept() {
   if (kept_.size() == 0) return;
   kept_.for_each([&](uint64_t page, uint8_t* d) {
-    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
-    if (r.tag == (page ^ salt_)) r = TlbEntry{};
+    TlbEntry& r = tlb_->read[page & (kTlbEntries - 1)];
+    if (r.tag == (page ^ tlb_->salt)) r = TlbEntry{};
     release_page(d);
   });
   kept_.clear();
@@ -110,8 +128,8 @@ void Memory::release_kept() {
 size_t Memory::overhead_bytes() const {
   size_t vm_bytes = own_vm_ && base_ ? own_vm_->regions().size() * 64 : 0;
   // Kept pages count here: they are memory the fork holds beyond what this request wrote.
-  return sizeof(Memory) + own_.memory_bytes() + kept_.memory_bytes() + kept_.size() * kPage +
-         vm_bytes;
+  return sizeof(Memory) + sizeof(Tlbs) + own_.memory_bytes() + kept_.memory_bytes() +
+         kept_.size() * kPage + vm_bytes;
 }
 
 void Memory::reset_to_base() {
@@ -126,8 +144,8 @@ void Memory::reset_to_base() {
   if (map_changed) release_kept();
   own_.for_each([&](uint64_t page, uint8_t* d) {
     if (d == PageMap::hidden()) return;
-    TlbEntry& w = write_tlb_[page & (kTlbEntries - 1)];
-    if (w.tag == (page ^ salt_)) w = TlbEntry{};
+    TlbEntry& w = tlb_->write[page & (kTlbEntries - 1)];
+    if (w.tag == (page ^ tlb_->salt)) w = TlbEntry{};
     if (base_ && !map_changed && kept_.size() < kKeptPagesMax) {
       const uint8_t* original = base_->own_.find(page);
       if (original) {
@@ -138,8 +156,8 @@ void Memory::reset_to_base() {
       kept_.put(page, d);
       return;
     }
-    TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
-    if (r.tag == (page ^ salt_)) r = TlbEntry{};
+    TlbEntry& r = tlb_->read[page & (kTlbEntries - 1)];
+    if (r.tag == (page ^ tlb_->salt)) r = TlbEntry{};
     release_page(d);
   });
   own_.clear();
@@ -191,8 +209,8 @@ uint8_t* Memory::owned_page(uint64_t page) {
   ++owned_;
   ++pages_touched_;
   // A read TLB entry may point at the zero page or the template's copy; drop it.
-  TlbEntry& r = read_tlb_[page & (kTlbEntries - 1)];
-  if (r.tag == (page ^ salt_)) r = TlbEntry{};
+  TlbEntry& r = tlb_->read[page & (kTlbEntries - 1)];
+  if (r.tag == (page ^ tlb_->salt)) r = TlbEntry{};
   return data;
 }
 
@@ -216,16 +234,38 @@ void Memory::drop_pages(uint64_t start, uint64_t end) {
   }
 }
 
-void Memory::flush_tlb() {
-  salt_ += kSaltStep;
+void Memory::flush_tlb() { flush(*tlb_); }
+
+void Memory::flush(Tlbs& t) {
+  t.salt += kSaltStep;
   // After 2^37 flushes the salt would come round to values that tagged earlier entries, and an
   // entry left untouched that long (a guest can flush in a loop, and salts carry across
-  // resets) would match again, pointing at a page that may have been freed. Clearing both
-  // TLBs when the salt wraps to 0 ends every old generation.
-  if (salt_ == 0) [[unlikely]] {
-    read_tlb_.fill(TlbEntry{});
-    write_tlb_.fill(TlbEntry{});
-    salt_ = kSaltStep;
+  // resets and into the next Memory that takes the block) would match again, pointing at a
+  // page that may have been freed. Clearing both TLBs when the salt wraps to 0 ends every old
+  // generation.
+  if (t.salt == 0) [[unlikely]] {
+    t.read.fill(TlbEntry{});
+    t.write.fill(TlbEntry{});
+    t.salt = kSaltStep;
+  }
+}
+
+std::unique_ptr<Memory::Tlbs, Memory::TlbsRelease> Memory::acquire_tlbs() {
+  if (TlbPool::count > 0) {
+    Tlbs* t = TlbPool::free[--TlbPool::count];
+    flush(*t);  // the previous owner's entries no longer match
+    return std::unique_ptr<Tlbs, TlbsRelease>(t);
+  }
+  t_pool_cleaner.armed = true;  // first touch on this thread registers the cleaner
+  return std::unique_ptr<Tlbs, TlbsRelease>(new Tlbs{});
+}
+
+void Memory::TlbsRelease::operator()(Tlbs* t) const noexcept {
+  if (!t_pool_closed && TlbPool::count < TlbPool::kLimit) {
+    t_pool_cleaner.armed = true;  // as in release_page
+    TlbPool::free[TlbPool::count++] = t;
+  } else {
+    delete t;
   }
 }
 
@@ -253,8 +293,8 @@ uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot
     const uint8_t* src = data ? data : kZeroPage;
     if (kind == AccessKind::kRead) {
       // Cache readable pages, shared ones included: owned_page() evicts them on first write.
-      read_tlb_[page & (kTlbEntries - 1)] =
-          TlbEntry{page ^ salt_, reinterpret_cast<uintptr_t>(src) - page * kPage};
+      tlb_->read[page & (kTlbEntries - 1)] =
+          TlbEntry{page ^ tlb_->salt, reinterpret_cast<uintptr_t>(src) - page * kPage};
     }
     return const_cast<uint8_t*>(src);  // callers never write through read/execute pointers
   }
@@ -263,17 +303,17 @@ uint8_t* Memory::page_for(uint64_t addr, AccessKind kind, bool ignore_write_prot
     set_fault(MemoryFault::kMemoryLimit, kind, addr);
     return nullptr;
   }
-  const TlbEntry entry{page ^ salt_, reinterpret_cast<uintptr_t>(data) - page * kPage};
+  const TlbEntry entry{page ^ tlb_->salt, reinterpret_cast<uintptr_t>(data) - page * kPage};
   if (region->prot & os::kProtExec) {
     // Never cache writes to code: each one must reach the machine to drop decoded instructions.
     code_written_ = true;
     if (on_code_write) on_code_write(page * kPage);
   } else if (region->prot & os::kProtWrite) {
-    write_tlb_[page & (kTlbEntries - 1)] = entry;
+    tlb_->write[page & (kTlbEntries - 1)] = entry;
   }
   // Reads of this page now see the private copy: refill the read entry (a read-modify-write
   // would otherwise miss again right after the copy).
-  if (region->prot & os::kProtRead) read_tlb_[page & (kTlbEntries - 1)] = entry;
+  if (region->prot & os::kProtRead) tlb_->read[page & (kTlbEntries - 1)] = entry;
   return data;
 }
 
@@ -281,8 +321,8 @@ bool Memory::copy_out(uint64_t addr, void* dst, size_t n, AccessKind kind) {
   auto* out = static_cast<uint8_t*>(dst);
   while (n > 0) {
     // Host calls copy request data and responses page by page: a cached page needs no lookup.
-    const TlbEntry& e = read_tlb_[(addr / kPage) & (kTlbEntries - 1)];
-    const uint8_t* page = kind == AccessKind::kRead && e.tag == ((addr / kPage) ^ salt_)
+    const TlbEntry& e = tlb_->read[(addr / kPage) & (kTlbEntries - 1)];
+    const uint8_t* page = kind == AccessKind::kRead && e.tag == ((addr / kPage) ^ tlb_->salt)
                               ? reinterpret_cast<const uint8_t*>(addr / kPage * kPage + e.delta)
                               : page_for(addr, kind, false);
     if (!page) return false;
@@ -300,8 +340,8 @@ bool Memory::copy_in(uint64_t addr, const void* src, size_t n, bool ignore_prot)
   const auto* in = static_cast<const uint8_t*>(src);
   while (n > 0) {
     // Write entries exist only for owned, writable, non-code pages: usable either way.
-    const TlbEntry& e = write_tlb_[(addr / kPage) & (kTlbEntries - 1)];
-    uint8_t* page = e.tag == ((addr / kPage) ^ salt_)
+    const TlbEntry& e = tlb_->write[(addr / kPage) & (kTlbEntries - 1)];
+    uint8_t* page = e.tag == ((addr / kPage) ^ tlb_->salt)
                         ? reinterpret_cast<uint8_t*>(addr / kPage * kPage + e.delta)
                         : page_for(addr, AccessKind::kWrite, ignore_prot);
     if (!page) return false;
