@@ -7,7 +7,7 @@
 // template's frozen Memory (`base_`) and owns only the pages it wrote: reads of template pages
 // go straight to the shared page, the first write copies it. Region bookkeeping (VmMap) is
 // shared the same way until the fork first changes its address space. TLB entries are tagged
-// with the page number XOR a per-object salt, so flushing the TLB (on fork, reset, munmap)
+// with the page number XOR a salt kept with them, so flushing the TLB (on fork, reset, munmap)
 // is one add instead of clearing 8 KiB. Untouched pages of a mapping read as a shared zero
 // page and are never charged; a page is charged against the memory limit when first written.
 //
@@ -203,8 +203,8 @@ class Memory final : public os::GuestMemory {
     return r;
   }
   void flush_tlb();
-  friend struct MemoryTestAccess;
-  friend struct TlbPool;  // memory.cpp: recycles Tlbs blocks per thread  // tests: the salt, to reach its wrap without 2^37 flushes
+  friend struct MemoryTestAccess;  // tests: the salt, to reach its wrap without 2^37 flushes
+  friend struct TlbPool;           // memory.cpp: recycles Tlbs blocks per thread
   void set_fault(MemoryFault f, AccessKind k, uint64_t addr) { fault_ = {f, k, addr}; }
   void map_changed(uint64_t start, uint64_t end) {
     if (on_map_change) on_map_change(start, end);
