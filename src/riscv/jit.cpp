@@ -707,9 +707,12 @@ class Translator {
 }  // namespace
 
 std::unique_ptr<JitCode> JitCode::translate(Memory& memory, uint64_t base, uint64_t end) {
-  if (end <= base) return nullptr;
+  // Segment offsets are compared as 32-bit immediates (JALR) and code offsets are rel32
+  // displacements, so both must stay below 2^31; the interpreter's segments are at most
+  // 16 MiB, this names the translator's own bound.
+  if (end <= base || end - base > kMaxRangeBytes) return nullptr;
   Translator::Built built = Translator(memory, base, end).run();
-  if (built.code.size() > UINT32_MAX) return nullptr;  // entries are 32-bit offsets
+  if (built.code.size() > INT32_MAX) return nullptr;
   size_t size = (built.code.size() + os::kPageSize - 1) / os::kPageSize * os::kPageSize;
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return nullptr;

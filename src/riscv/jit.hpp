@@ -67,8 +67,11 @@ struct JitContext {
 // Translated code for one code segment [base, end).
 class JitCode {
  public:
+  // The largest range translate() accepts (1 GiB).
+  static constexpr uint64_t kMaxRangeBytes = 1ull << 30;
   // Translates the code readable in `memory` between base and end; nullptr when it cannot
-  // (no memory for the mapping). Costs about a microsecond per instruction, once.
+  // (a range over kMaxRangeBytes, host code over 2 GiB, no memory for the mapping). Costs
+  // about a microsecond per instruction, once.
   [[nodiscard]] static std::unique_ptr<JitCode> translate(Memory& memory, uint64_t base,
                                                           uint64_t end);
   JitCode(const JitCode&) = delete;

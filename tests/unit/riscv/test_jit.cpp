@@ -307,3 +307,16 @@ TEST_F(Jit, ForksOfATranslatedTemplateEnterTranslatedCode) {
 }
 
 }  // namespace
+
+namespace {
+// The translator's offsets are 32-bit: ranges past its named bound are refused before any
+// byte is read (the interpreter's own segments are 16 MiB at most).
+TEST(JitLimits, RangesBeyondTheBoundOrEmptyAreRefused) {
+  riscv::Memory mem(1ull << 20);
+  const uint64_t base = 0x10000;
+  EXPECT_EQ(riscv::JitCode::translate(mem, base, base), nullptr);
+  EXPECT_EQ(riscv::JitCode::translate(mem, base, base - 2), nullptr);
+  EXPECT_EQ(riscv::JitCode::translate(mem, base, base + riscv::JitCode::kMaxRangeBytes + 2),
+            nullptr);
+}
+}  // namespace
